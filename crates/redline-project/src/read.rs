@@ -1,0 +1,115 @@
+use std::fs;
+use std::io::Read;
+
+use crate::{FileSummary, ProjectError, ProjectRoot};
+
+/// Files larger than this are not loaded into the view.
+pub const VIEW_SIZE_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// How many leading bytes decide whether a file is binary (git looks at 8000).
+const SNIFF_LEN: usize = 8000;
+
+/// A file as the view gets it: its summary, and its text when it is text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextFile {
+    pub summary: FileSummary,
+    pub text: Option<String>,
+}
+
+/// Reads a project file for display. The size is checked before reading, so a 200 MB file costs
+/// one `stat`; a file with NUL bytes near the start is binary; invalid UTF-8 is replaced and
+/// flagged `lossy` rather than refused, so the person still sees the file.
+pub fn read_text(root: &ProjectRoot, path: &str, language_of: impl Fn(&str) -> String) -> Result<TextFile, ProjectError> {
+    let abs = root.resolve(path)?;
+    let meta = fs::metadata(&abs).map_err(|e| ProjectError::io(&abs, e))?;
+    if meta.is_dir() {
+        return Err(ProjectError::Unreadable {
+            path: abs,
+            source: std::io::Error::other("it is a folder"),
+        });
+    }
+    let size = meta.len();
+    if size > VIEW_SIZE_LIMIT {
+        return Ok(TextFile { summary: FileSummary::TooLarge { size, limit: VIEW_SIZE_LIMIT }, text: None });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    fs::File::open(&abs)
+        .and_then(|f| f.take(VIEW_SIZE_LIMIT + 1).read_to_end(&mut bytes))
+        .map_err(|e| ProjectError::io(&abs, e))?;
+    let size = bytes.len() as u64;
+    if bytes[..bytes.len().min(SNIFF_LEN)].contains(&0) {
+        return Ok(TextFile { summary: FileSummary::Binary { size }, text: None });
+    }
+    let (text, lossy) = match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    };
+    let line_count = line_count(&text);
+    let summary = FileSummary::Text { size, line_count, lossy, language: language_of(&text) };
+    Ok(TextFile { summary, text: Some(text) })
+}
+
+/// Lines as an editor counts them: a final newline does not start another line.
+fn line_count(text: &str) -> u32 {
+    let newlines = text.bytes().filter(|b| *b == b'\n').count();
+    let count = if text.is_empty() || text.ends_with('\n') { newlines } else { newlines + 1 };
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, ProjectRoot) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = ProjectRoot::open(dir.path()).expect("open");
+        (dir, root)
+    }
+
+    fn plain(_: &str) -> String {
+        "Plain Text".into()
+    }
+
+    #[test]
+    fn reads_utf8_text_with_line_count() {
+        let (dir, root) = setup();
+        fs::write(dir.path().join("a.txt"), "one\ntwo\n").expect("write");
+        let file = read_text(&root, "a.txt", plain).expect("read");
+        assert_eq!(file.text.as_deref(), Some("one\ntwo\n"));
+        assert!(matches!(file.summary, FileSummary::Text { line_count: 2, lossy: false, .. }));
+    }
+
+    #[test]
+    fn binary_file_is_summarized_not_loaded() {
+        let (dir, root) = setup();
+        fs::write(dir.path().join("b.bin"), [0x89, b'P', 0, 1, 2]).expect("write");
+        let file = read_text(&root, "b.bin", plain).expect("read");
+        assert_eq!(file.summary, FileSummary::Binary { size: 5 });
+        assert!(file.text.is_none());
+    }
+
+    #[test]
+    fn latin1_file_is_shown_lossy() {
+        let (dir, root) = setup();
+        fs::write(dir.path().join("l.txt"), b"caf\xe9\n").expect("write");
+        let file = read_text(&root, "l.txt", plain).expect("read");
+        assert!(matches!(file.summary, FileSummary::Text { lossy: true, .. }));
+        assert_eq!(file.text.as_deref(), Some("caf\u{fffd}\n"));
+    }
+
+    #[test]
+    fn oversized_file_is_not_read() {
+        let (dir, root) = setup();
+        let f = fs::File::create(dir.path().join("huge.txt")).expect("create");
+        f.set_len(200 * 1024 * 1024).expect("sparse file");
+        let file = read_text(&root, "huge.txt", plain).expect("read");
+        assert!(matches!(file.summary, FileSummary::TooLarge { size, .. } if size == 200 * 1024 * 1024));
+    }
+
+    #[test]
+    fn missing_and_outside_files_are_errors() {
+        let (_dir, root) = setup();
+        assert!(matches!(read_text(&root, "nope", plain), Err(ProjectError::NotFound(_))));
+        assert!(matches!(read_text(&root, "../x", plain), Err(ProjectError::OutsideProject { .. })));
+    }
+}
