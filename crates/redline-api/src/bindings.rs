@@ -1,0 +1,63 @@
+//! `ui/src/bindings.ts`, generated from the transport types. The test below fails when the
+//! committed file is stale; `UPDATE_BINDINGS=1 cargo test -p redline-api bindings` rewrites it.
+
+use ts_rs::TS;
+
+use crate::types::*;
+
+/// The whole bindings file, declarations sorted by name.
+pub fn bindings_ts() -> String {
+    let mut decls = vec![
+        ApiError::decl(),
+        AppInfo::decl(),
+        Change::decl(),
+        ChangeKind::decl(),
+        DiffHunkView::decl(),
+        DiffLineKind::decl(),
+        DiffLineView::decl(),
+        DirEntry::decl(),
+        EntryKind::decl(),
+        ErrorCode::decl(),
+        FileDiffView::decl(),
+        FileSummary::decl(),
+        FileView::decl(),
+        HeadState::decl(),
+        ProjectChanged::decl(),
+        ProjectInfo::decl(),
+        Progress::decl(),
+        RecentProject::decl(),
+        RepoState::decl(),
+        UiState::decl(),
+        Upstream::decl(),
+    ];
+    decls.sort();
+    let mut out = String::from(
+        "// Generated from the Rust types by `cargo test -p redline-api` (UPDATE_BINDINGS=1 rewrites it). Do not edit.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn ui_bindings_are_up_to_date() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings.ts");
+        let fresh = super::bindings_ts();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).expect("write bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p redline-api bindings`"
+        );
+    }
+}

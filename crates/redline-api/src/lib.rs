@@ -1,0 +1,17 @@
+//! The use-cases of Redline, called by the Tauri shell and the command line alike: open a
+//! project, list and view its files, read its git state, follow its changes.
+//!
+//! This crate owns the transport types (with TypeScript bindings) and the mapping of every
+//! failure to an [`ApiError`] the UI can act on. It must never depend on Tauri or on a window:
+//! events leave through the [`EventSink`] the caller provides.
+
+mod app;
+mod bindings;
+mod error;
+mod project;
+mod types;
+
+pub use app::{default_data_dir, App, EventSink};
+pub use bindings::bindings_ts;
+pub use error::ApiResult;
+pub use types::*;

@@ -1,0 +1,248 @@
+//! One open project: its root, ignore rules, repository, open documents and watcher, and the
+//! glue that turns watcher batches into `ProjectChanged` events.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Weak};
+
+use parking_lot::Mutex;
+use redline_git::{DiffLine, FileDiff, Repo};
+use redline_highlight::DocumentPool;
+use redline_project::{list_dir, read_text, Batch, IgnoreRules, ProjectRoot, Watcher};
+
+use crate::{
+    ApiError, ApiResult, DiffHunkView, DiffLineKind, DiffLineView, DirEntry, ErrorCode, EventSink,
+    FileDiffView, FileView, ProjectChanged, ProjectInfo, RepoState,
+};
+
+pub(crate) struct OpenProject {
+    root: ProjectRoot,
+    rules: Arc<IgnoreRules>,
+    git: Mutex<GitCache>,
+    /// Current version of each open text document; the text itself lives in `pool`.
+    documents: Mutex<HashMap<String, u32>>,
+    pool: DocumentPool,
+    next_version: AtomicU32,
+    watcher: Mutex<Option<Watcher>>,
+    sink: Arc<dyn EventSink>,
+}
+
+struct GitCache {
+    repo: Option<Repo>,
+    /// The last state handed to the UI; `None` until the first full status.
+    state: Option<RepoState>,
+}
+
+/// Diffs longer than this many lines are cut, with a note in the last hunk header.
+const DIFF_LINE_LIMIT: usize = 20_000;
+
+impl OpenProject {
+    pub(crate) fn open(path: &Path, sink: Arc<dyn EventSink>) -> ApiResult<Arc<OpenProject>> {
+        let root = ProjectRoot::open(path)?;
+        let repo = Repo::discover(root.path()).unwrap_or_else(|e| {
+            tracing::warn!("git unavailable for {}: {e}", root.path().display());
+            None
+        });
+        let git_dir = repo.as_ref().map(|r| r.git_dir().to_path_buf());
+        let rules = Arc::new(IgnoreRules::new(repo.as_ref().map(|r| r.workdir()).unwrap_or(root.path())));
+        let project = Arc::new(OpenProject {
+            rules: rules.clone(),
+            git: Mutex::new(GitCache { repo, state: None }),
+            documents: Mutex::new(HashMap::new()),
+            pool: DocumentPool::new(),
+            next_version: AtomicU32::new(1),
+            watcher: Mutex::new(None),
+            sink,
+            root,
+        });
+        let weak: Weak<OpenProject> = Arc::downgrade(&project);
+        let watcher = Watcher::start(project.root.path(), git_dir.as_deref(), rules, move |batch| {
+            if let Some(project) = weak.upgrade() {
+                project.on_batch(batch);
+            }
+        })?;
+        *project.watcher.lock() = Some(watcher);
+        Ok(project)
+    }
+
+    pub(crate) fn info(&self) -> ProjectInfo {
+        ProjectInfo {
+            root: self.root.path().display().to_string(),
+            name: self.root.name(),
+            is_repo: self.git.lock().repo.is_some(),
+        }
+    }
+
+    pub(crate) fn list_dir(&self, path: &str, show_ignored: bool) -> ApiResult<Vec<DirEntry>> {
+        Ok(list_dir(&self.root, &self.rules, path, show_ignored)?)
+    }
+
+    pub(crate) fn open_file(&self, path: &str) -> ApiResult<FileView> {
+        let file = read_text(&self.root, path, |text| {
+            redline_highlight::language_for(path, text.lines().next().unwrap_or("")).to_owned()
+        })?;
+        let version = self.next_version.fetch_add(1, Ordering::Relaxed);
+        let mut documents = self.documents.lock();
+        match file.text {
+            Some(text) => {
+                self.pool.open(path, path, text);
+                documents.insert(path.to_owned(), version);
+            }
+            None => {
+                self.pool.close(path);
+                documents.remove(path);
+            }
+        }
+        Ok(FileView { path: path.to_owned(), summary: file.summary, version })
+    }
+
+    /// Highlighted lines of an open document. A version that is no longer current means the
+    /// file changed on disk: the UI re-opens it when the change event arrives.
+    pub(crate) fn file_lines(&self, path: &str, version: u32, start: u32, count: u32) -> ApiResult<Vec<String>> {
+        let current = self.documents.lock().get(path) == Some(&version);
+        let lines = current.then(|| self.pool.lines(path, start as usize, count as usize)).flatten();
+        match lines {
+            Some(lines) => Ok(lines),
+            None => Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("{path} changed on disk since it was opened; reopen it to see the new content"),
+            )),
+        }
+    }
+
+    pub(crate) fn git_state(&self) -> ApiResult<Option<RepoState>> {
+        let mut git = self.git.lock();
+        let GitCache { repo, state } = &mut *git;
+        let Some(repo) = repo.as_mut() else { return Ok(None) };
+        if state.is_none() {
+            *state = Some(repo.full_status()?);
+        }
+        Ok(state.clone())
+    }
+
+    pub(crate) fn file_diff(&self, path: &str) -> ApiResult<FileDiffView> {
+        self.root.resolve(path)?;
+        let diff = {
+            let git = self.git.lock();
+            let repo = git.repo.as_ref().ok_or_else(|| ApiError::new(ErrorCode::Git, "This folder is not a git repository."))?;
+            repo.file_diff(path)?
+        };
+        Ok(highlight_diff(diff))
+    }
+
+    pub(crate) fn flush_watcher(&self) {
+        if let Some(watcher) = self.watcher.lock().as_ref() {
+            watcher.flush();
+        }
+    }
+
+    /// Runs on the watcher thread for every debounced batch.
+    fn on_batch(&self, batch: Batch) {
+        {
+            let mut documents = self.documents.lock();
+            let stale: Vec<String> = if batch.rescan {
+                documents.keys().cloned().collect()
+            } else {
+                batch.paths.iter().filter(|p| documents.contains_key(*p)).cloned().collect()
+            };
+            for path in stale {
+                documents.remove(&path);
+                self.pool.close(&path);
+            }
+        }
+        let git = self.refresh_git(&batch);
+        let paths = batch.paths.into_iter().collect();
+        self.sink.project_changed(ProjectChanged { paths, rescan: batch.rescan, git, root_gone: batch.root_gone });
+    }
+
+    /// Re-statuses only what the batch touched; returns the new state when it differs from the
+    /// last one the UI saw. Nothing is computed before the UI asked for the first full status.
+    fn refresh_git(&self, batch: &Batch) -> Option<RepoState> {
+        let mut git = self.git.lock();
+        let GitCache { repo, state } = &mut *git;
+        let repo = repo.as_mut()?;
+        state.as_ref()?;
+        let fresh = if batch.rescan || !batch.git.is_empty() {
+            repo.refresh_all()
+        } else if !batch.paths.is_empty() {
+            let paths: Vec<String> = batch.paths.iter().cloned().collect();
+            repo.refresh_paths(&paths)
+        } else {
+            return None;
+        };
+        match fresh {
+            Ok(fresh) if state.as_ref() != Some(&fresh) => {
+                *state = Some(fresh.clone());
+                Some(fresh)
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!("git refresh failed: {e}");
+                None
+            }
+        }
+    }
+}
+
+fn highlight_diff(diff: FileDiff) -> FileDiffView {
+    let mut budget = DIFF_LINE_LIMIT;
+    let old = side_html(&diff, diff.old_text.as_deref(), |l| l.old_line);
+    let new = side_html(&diff, diff.new_text.as_deref(), |l| l.new_line);
+    let hunks = diff
+        .hunks
+        .iter()
+        .map_while(|hunk| {
+            if budget == 0 {
+                return None;
+            }
+            let take = hunk.lines.len().min(budget);
+            budget -= take;
+            let lines = hunk.lines[..take]
+                .iter()
+                .map(|line| DiffLineView {
+                    kind: line.kind,
+                    old_line: line.old_line,
+                    new_line: line.new_line,
+                    html: pick_html(line, &old, &new),
+                })
+                .collect();
+            Some(DiffHunkView { header: hunk.header.clone(), lines })
+        })
+        .collect();
+    FileDiffView { path: diff.path, orig_path: diff.orig_path, binary: diff.binary, hunks }
+}
+
+/// Highlighted HTML for the lines of one side that the diff shows, keyed by line number.
+fn side_html(diff: &FileDiff, text: Option<&str>, number: impl Fn(&DiffLine) -> Option<u32>) -> HashMap<u32, String> {
+    let Some(text) = text else { return HashMap::new() };
+    let mut wanted: Vec<u32> =
+        diff.hunks.iter().flat_map(|h| h.lines.iter()).filter_map(&number).take(DIFF_LINE_LIMIT).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let html = redline_highlight::highlight_lines(&diff.path, text, &wanted);
+    wanted.into_iter().zip(html).collect()
+}
+
+fn pick_html(line: &DiffLine, old: &HashMap<u32, String>, new: &HashMap<u32, String>) -> String {
+    let from_side = match line.kind {
+        DiffLineKind::Removed => line.old_line.and_then(|n| old.get(&n)),
+        _ => line.new_line.and_then(|n| new.get(&n)).or_else(|| line.old_line.and_then(|n| old.get(&n))),
+    };
+    from_side.cloned().unwrap_or_else(|| escape_html(&line.text))
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

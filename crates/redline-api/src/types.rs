@@ -1,0 +1,128 @@
+//! Transport types of the UI ↔ backend boundary. Bindings for `ui/src/bindings.ts` are generated
+//! from these by `cargo test -p redline-api` (see `bindings.rs`).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use redline_git::{Change, ChangeKind, DiffLineKind, HeadState, RepoState, Upstream};
+pub use redline_project::{DirEntry, EntryKind, FileSummary};
+
+/// A stable code the UI can act on; it never matches on messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorCode {
+    NotFound,
+    NotADirectory,
+    OutsideProject,
+    Unreadable,
+    NoProject,
+    Git,
+    Database,
+    Internal,
+}
+
+/// Every failed command answers with this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// A sentence for a person: what happened and what to do.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    /// The folder given on the command line, if any; the UI opens it at start.
+    pub initial_folder: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentProject {
+    pub path: String,
+    pub name: String,
+    /// Unix time in milliseconds.
+    #[ts(type = "number")]
+    pub opened_at: i64,
+    /// False when the folder no longer exists.
+    pub exists: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectInfo {
+    /// Absolute, canonical.
+    pub root: String,
+    pub name: String,
+    /// False for a folder that is not inside a git work tree: the UI hides the git panel.
+    pub is_repo: bool,
+}
+
+/// A file opened in the view. Lines are fetched on demand with `file_lines`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileView {
+    pub path: String,
+    pub summary: FileSummary,
+    /// Changes whenever the content on disk changes; pass it back to `file_lines`.
+    pub version: u32,
+}
+
+/// A diff line with its text highlighted (HTML with `hl-*` classes, already escaped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffLineView {
+    pub kind: DiffLineKind,
+    pub old_line: Option<u32>,
+    pub new_line: Option<u32>,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffHunkView {
+    pub header: String,
+    pub lines: Vec<DiffLineView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileDiffView {
+    pub path: String,
+    pub orig_path: Option<String>,
+    pub binary: bool,
+    pub hunks: Vec<DiffHunkView>,
+}
+
+/// Pushed to the UI (event `project-changed`) whenever the folder or its git state changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectChanged {
+    /// Paths created, changed, deleted or renamed, relative to the root.
+    pub paths: Vec<String>,
+    /// Everything may have changed (the watcher overflowed): reload the tree and the open file.
+    pub rescan: bool,
+    /// The new git state when it changed.
+    pub git: Option<RepoState>,
+    /// The project folder was deleted or moved away.
+    pub root_gone: bool,
+}
+
+/// Pushed as event `progress` for work that takes more than a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub task: String,
+    pub message: String,
+    pub done: bool,
+}
+
+/// Layout and view preferences the UI keeps between runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UiState {
+    pub sidebar_width: u32,
+    pub chat_width: u32,
+    pub show_ignored: bool,
+}

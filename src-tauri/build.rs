@@ -1,0 +1,25 @@
+//! Generates one `allow-<command>` permission per app command, so the window's capability
+//! grants exactly the commands the UI uses and nothing else.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "pick_folder",
+    "recent_projects",
+    "remove_recent",
+    "get_ui_state",
+    "set_ui_state",
+    "highlight_css",
+    "open_project",
+    "close_project",
+    "list_dir",
+    "open_file",
+    "file_lines",
+    "git_state",
+    "file_diff",
+];
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .unwrap_or_else(|e| panic!("tauri build script: {e}"));
+}

@@ -1,0 +1,43 @@
+//! Tauri commands: each takes the lock-free `App`, moves the blocking work off the async
+//! runtime, and returns the api's result as is.
+
+mod project;
+mod shell;
+
+use std::sync::Arc;
+
+use redline_api::{ApiError, App, ErrorCode};
+use tauri::State;
+
+pub type Api<'a> = State<'a, Arc<App>>;
+
+/// Every command the UI may invoke; `build.rs` lists the same names for their permissions.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        shell::app_info,
+        shell::pick_folder,
+        shell::recent_projects,
+        shell::remove_recent,
+        shell::get_ui_state,
+        shell::set_ui_state,
+        shell::highlight_css,
+        project::open_project,
+        project::close_project,
+        project::list_dir,
+        project::open_file,
+        project::file_lines,
+        project::git_state,
+        project::file_diff,
+    ]
+}
+
+/// Runs blocking api work on the blocking pool so the UI's other calls proceed meanwhile.
+pub async fn blocking<T: Send + 'static>(
+    api: &Api<'_>,
+    work: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let app = Arc::clone(api.inner());
+    tauri::async_runtime::spawn_blocking(move || work(&app))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
+}

@@ -1,0 +1,169 @@
+//! Starting the app under tauri-driver with a fresh profile, and small waiting helpers.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A profile (data folder, XDG folders) that outlives single app runs, so a test can restart
+/// the app and see what it remembered.
+pub struct Profile {
+    dir: tempfile::TempDir,
+}
+
+impl Profile {
+    pub fn new() -> Profile {
+        Profile { dir: tempfile::tempdir().expect("profile dir") }
+    }
+
+    fn path(&self, sub: &str) -> PathBuf {
+        let p = self.dir.path().join(sub);
+        std::fs::create_dir_all(&p).expect("profile subdir");
+        p
+    }
+}
+
+/// One app run: tauri-driver, the WebDriver session, and the app it launched.
+pub struct AppRun {
+    pub client: Client,
+    driver: Child,
+    name: String,
+    shots: u32,
+}
+
+fn app_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("REDLINE_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("debug/redline");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p redline` (scripts/test does)", bin.display());
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+impl AppRun {
+    /// Launches the app with `args`, in `profile`. `name` prefixes the screenshots.
+    pub async fn start(name: &str, profile: &Profile, args: &[&str]) -> AppRun {
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("REDLINE_DATA_DIR", profile.path("data"))
+            .env("XDG_DATA_HOME", profile.path("xdg-data"))
+            .env("XDG_CONFIG_HOME", profile.path("xdg-config"))
+            .env("XDG_CACHE_HOME", profile.path("xdg-cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver on PATH (cargo install tauri-driver --version '^2')");
+        let deadline = Instant::now() + WAIT;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app_binary(), "args": args },
+        });
+        let caps = caps.as_object().cloned().expect("object");
+        let client = ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session with the app");
+        AppRun { client, driver, name: name.to_owned(), shots: 0 }
+    }
+
+    pub async fn wait(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+    }
+
+    /// Waits until `check` holds for the text of the first element matching `css`.
+    pub async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(text) = el.text().await {
+                    if check(&text) {
+                        return text;
+                    }
+                    last = text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("text of {css} never matched; last seen: {last:?}");
+    }
+
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.count(css).await > 0 {
+            assert!(Instant::now() < deadline, "{css} is still shown");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    /// Saves a PNG of the window's content as `target/gui-screenshots/<test>-<n>-<step>.png`.
+    pub async fn screenshot(&mut self, step: &str) {
+        self.shots += 1;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gui-screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{}-{:02}-{step}.png", self.name, self.shots)), png).expect("write png");
+    }
+
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        stop(&mut self.driver);
+    }
+}
+
+impl Drop for AppRun {
+    fn drop(&mut self) {
+        stop(&mut self.driver);
+    }
+}
+
+/// SIGTERM, not SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding its port.
+fn stop(driver: &mut Child) {
+    if let Ok(None) = driver.try_wait() {
+        let _ = Command::new("kill").args(["-TERM", &driver.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = driver.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+}

@@ -1,0 +1,7 @@
+//! GUI end-to-end tests: the real app binary in a real WebKitGTK window, driven through
+//! tauri-driver and WebKitWebDriver under Xvfb (`scripts/test` sets all of that up).
+//! Every step saves a screenshot under `target/gui-screenshots/`.
+
+mod driver;
+mod project_view;
+mod welcome;

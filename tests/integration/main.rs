@@ -1,0 +1,6 @@
+//! Integration tests: one module per area, each test named after what it guards.
+
+mod api;
+mod confinement;
+mod git_status;
+mod watcher;

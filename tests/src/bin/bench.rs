@@ -1,0 +1,191 @@
+//! `scripts/bench [REPOSITORY]`: Redline's backend against the reference tools, in one run.
+//!
+//! Prints, for a repository of at least 50,000 files (generated when none is given): full git
+//! status against `git status --porcelain` (ratio), per-path re-status, open → tree and status
+//! ready, watcher setup and write→event latency (p50/p95), and highlighting lines/s against
+//! `batcat --color=always` on the same large file (ratio). Numbers, never pass/fail.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use redline_api::{App, EventSink, ProjectChanged, Progress};
+use redline_git::Repo;
+use redline_highlight::Document;
+use redline_project::{IgnoreRules, Watcher};
+
+const RUNS: usize = 5;
+
+fn main() -> anyhow::Result<()> {
+    let repo = match std::env::args().nth(1) {
+        Some(path) => PathBuf::from(path).canonicalize()?,
+        None => redline_tests::bench_repo(50_000)?,
+    };
+    let files = Command::new("git").arg("-C").arg(&repo).args(["ls-files"]).output()?.stdout;
+    let tracked = files.iter().filter(|b| **b == b'\n').count();
+    println!("repository: {} ({tracked} tracked files)", repo.display());
+
+    status(&repo)?;
+    open_to_ready(&repo)?;
+    watcher(&repo)?;
+    highlight()?;
+    Ok(())
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn time(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn status(repo: &Path) -> anyhow::Result<()> {
+    let git_cli = median(
+        (0..RUNS)
+            .map(|_| {
+                time(|| {
+                    let _ = Command::new("git")
+                        .arg("-C")
+                        .arg(repo)
+                        .args(["status", "--porcelain"])
+                        .stdout(Stdio::null())
+                        .status();
+                })
+            })
+            .collect(),
+    );
+    let full = median(
+        (0..RUNS)
+            .map(|_| {
+                time(|| {
+                    let mut r = Repo::discover(repo).ok().flatten().expect("repository");
+                    r.full_status().expect("status");
+                })
+            })
+            .collect(),
+    );
+    let mut r = Repo::discover(repo)?.ok_or_else(|| anyhow::anyhow!("not a repository"))?;
+    r.full_status()?;
+    let one_path = vec![first_tracked_file(repo)?];
+    let refresh = median((0..RUNS).map(|_| time(|| drop(r.refresh_paths(&one_path)))).collect());
+    println!("\n## git status (warm, median of {RUNS})");
+    println!("git status --porcelain      {}", ms(git_cli));
+    println!("Redline full status         {}   ratio {:.2}x git", ms(full), ratio(full, git_cli));
+    println!("Redline re-status of 1 path {}   ratio {:.3}x git", ms(refresh), ratio(refresh, git_cli));
+    Ok(())
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+fn first_tracked_file(repo: &Path) -> anyhow::Result<String> {
+    let out = Command::new("git").arg("-C").arg(repo).args(["ls-files"]).output()?.stdout;
+    let list = String::from_utf8(out)?;
+    list.lines().nth(1000).or(list.lines().next()).map(str::to_owned).ok_or_else(|| anyhow::anyhow!("no files"))
+}
+
+struct Quiet;
+impl EventSink for Quiet {
+    fn project_changed(&self, _: ProjectChanged) {}
+    fn progress(&self, _: Progress) {}
+}
+
+fn open_to_ready(repo: &Path) -> anyhow::Result<()> {
+    let data = tempfile::tempdir()?;
+    let samples: Vec<(Duration, Duration)> = (0..RUNS)
+        .map(|_| {
+            let app = App::new(data.path(), None, Arc::new(Quiet));
+            let start = Instant::now();
+            app.open_project(&repo.display().to_string()).expect("open");
+            app.list_dir("", false).expect("tree");
+            let tree = start.elapsed();
+            app.git_state().expect("status");
+            (tree, start.elapsed())
+        })
+        .collect();
+    println!("\n## open → ready (median of {RUNS})");
+    println!("tree shown                  {}", ms(median(samples.iter().map(|s| s.0).collect())));
+    println!("tree and git status ready   {}", ms(median(samples.iter().map(|s| s.1).collect())));
+    Ok(())
+}
+
+fn watcher(repo: &Path) -> anyhow::Result<()> {
+    let rules = Arc::new(IgnoreRules::new(repo));
+    let (tx, rx) = mpsc::channel();
+    let start = Instant::now();
+    let git_dir = repo.join(".git");
+    let watcher = Watcher::start(repo, Some(&git_dir), rules, move |batch| {
+        let _ = tx.send((Instant::now(), batch));
+    })?;
+    let setup = start.elapsed();
+    let probe = repo.join("redline-bench-probe.txt");
+    let mut latencies = Vec::new();
+    for i in 0..40 {
+        std::thread::sleep(Duration::from_millis(20));
+        while rx.try_recv().is_ok() {}
+        let written = Instant::now();
+        std::fs::write(&probe, format!("{i}"))?;
+        let (seen, _) = rx.recv_timeout(Duration::from_secs(5))?;
+        latencies.push(seen - written);
+    }
+    std::fs::remove_file(&probe)?;
+    drop(watcher);
+    println!("\n## watcher");
+    println!("setup (all non-ignored folders)  {}", ms(setup));
+    println!(
+        "write → batch delivered, incl. debounce  p50 {}  p95 {}",
+        ms(percentile(&mut latencies, 0.5)),
+        ms(percentile(&mut latencies, 0.95))
+    );
+    Ok(())
+}
+
+fn highlight() -> anyhow::Result<()> {
+    let file = redline_tests::bench_c_file(200_000)?;
+    let text = std::fs::read_to_string(&file)?;
+    let lines = text.lines().count();
+    let bat = median(
+        (0..3)
+            .map(|_| {
+                time(|| {
+                    let _ = Command::new("batcat")
+                        .args(["--color=always", "--paging=never", "--style=plain"])
+                        .arg(&file)
+                        .stdout(Stdio::null())
+                        .status();
+                })
+            })
+            .collect(),
+    );
+    let ours = median(
+        (0..3)
+            .map(|_| {
+                time(|| {
+                    let mut doc = Document::new("big.c", text.clone());
+                    let html = doc.lines_html(0, lines);
+                    assert_eq!(html.len(), lines);
+                })
+            })
+            .collect(),
+    );
+    let per_sec = |d: Duration| lines as f64 / d.as_secs_f64();
+    println!("\n## highlighting {lines} lines of C (median of 3)");
+    println!("batcat --color=always   {:>9.0} lines/s", per_sec(bat));
+    println!("Redline                 {:>9.0} lines/s   ratio {:.2}x bat", per_sec(ours), per_sec(ours) / per_sec(bat));
+    Ok(())
+}
