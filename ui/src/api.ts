@@ -1,0 +1,56 @@
+// Every backend call in one place, typed by the generated bindings. Commands reject with an
+// ApiError; `errorMessage` turns anything thrown into a sentence for the person.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  ApiError,
+  AppInfo,
+  DirEntry,
+  FileDiffView,
+  FileView,
+  ProjectChanged,
+  ProjectInfo,
+  Progress,
+  RecentProject,
+  RepoState,
+  UiState,
+} from "./bindings";
+
+export const api = {
+  appInfo: () => invoke<AppInfo>("app_info"),
+  pickFolder: () => invoke<string | null>("pick_folder"),
+  recentProjects: () => invoke<RecentProject[]>("recent_projects"),
+  removeRecent: (path: string) => invoke<void>("remove_recent", { path }),
+  getUiState: () => invoke<UiState>("get_ui_state"),
+  setUiState: (state: UiState) => invoke<void>("set_ui_state", { state }),
+  highlightCss: () => invoke<string>("highlight_css"),
+  openProject: (path: string) => invoke<ProjectInfo>("open_project", { path }),
+  closeProject: () => invoke<void>("close_project"),
+  listDir: (path: string, showIgnored: boolean) => invoke<DirEntry[]>("list_dir", { path, showIgnored }),
+  openFile: (path: string) => invoke<FileView>("open_file", { path }),
+  fileLines: (path: string, version: number, start: number, count: number) =>
+    invoke<string[]>("file_lines", { path, version, start, count }),
+  gitState: () => invoke<RepoState | null>("git_state"),
+  fileDiff: (path: string) => invoke<FileDiffView>("file_diff", { path }),
+};
+
+export type Api = typeof api;
+
+export function onProjectChanged(handler: (event: ProjectChanged) => void): Promise<UnlistenFn> {
+  return listen<ProjectChanged>("project-changed", (e) => handler(e.payload));
+}
+
+export function onProgress(handler: (progress: Progress) => void): Promise<UnlistenFn> {
+  return listen<Progress>("progress", (e) => handler(e.payload));
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+export function errorMessage(e: unknown): string {
+  if (isApiError(e)) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,31 @@
+import { headText, upstreamText } from "../format";
+import { useStore } from "../store";
+
+export function StatusBar() {
+  const project = useStore((s) => s.project);
+  const git = useStore((s) => s.git);
+  const loading = useStore((s) => s.gitLoading);
+  const progress = useStore((s) => s.progress);
+  const tasks = Object.values(progress);
+  return (
+    <footer class="statusbar" data-testid="status-bar">
+      {project && !project.isRepo && <span>Not a git repository</span>}
+      {git && (
+        <>
+          <span title="Branch">
+            ⎇ <span data-testid="branch-name">{git.head.kind === "branch" ? git.head.name : headText(git.head)}</span>
+          </span>
+          {git.upstream && <span title={`Upstream ${git.upstream.name}`}>{upstreamText(git.upstream)}</span>}
+          <span>{git.changes.length === 1 ? "1 change" : `${git.changes.length} changes`}</span>
+        </>
+      )}
+      <span class="spacer" />
+      {(loading || tasks.length > 0) && (
+        <span class="progress" role="status">
+          <span class="spinner" aria-hidden="true" />
+          {tasks[0] ?? "Reading git status…"}
+        </span>
+      )}
+    </footer>
+  );
+}
