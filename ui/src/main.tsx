@@ -25,4 +25,16 @@ async function boot() {
   await store.start();
 }
 
-void boot();
+/** Last resort: an error nobody caught is shown, not swallowed into a blank window. */
+function showFatal(error: unknown) {
+  const box = document.createElement("pre");
+  box.className = "fatal";
+  box.textContent = `Redline hit an unexpected error. Please report it.\n\n${
+    error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : JSON.stringify(error)
+  }`;
+  document.body.appendChild(box);
+}
+
+window.addEventListener("error", (e) => showFatal(e.error ?? e.message));
+window.addEventListener("unhandledrejection", (e) => showFatal(e.reason));
+boot().catch(showFatal);
