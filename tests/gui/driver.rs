@@ -37,7 +37,7 @@ pub struct AppRun {
     shots: u32,
 }
 
-fn app_binary() -> PathBuf {
+pub fn app_binary() -> PathBuf {
     if let Some(bin) = std::env::var_os("REDLINE_BIN") {
         return PathBuf::from(bin);
     }
@@ -134,6 +134,10 @@ impl AppRun {
     /// Saves a PNG of the window's content as `target/gui-screenshots/<test>-<n>-<step>.png`.
     pub async fn screenshot(&mut self, step: &str) {
         self.shots += 1;
+        // Let the page paint what the DOM already holds before the snapshot is taken.
+        let paint = "const done = arguments[arguments.length - 1]; \
+                     requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        let _ = self.client.execute_async(paint, vec![]).await;
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gui-screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");

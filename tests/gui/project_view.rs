@@ -29,12 +29,15 @@ async fn gui_repository_tree_file_view_and_live_git_state() {
     let mut text = fs::read_to_string(&main_rs).expect("read");
     text.insert_str(0, "// changed on disk by the test\n");
     fs::write(&main_rs, text).expect("write");
-    app.wait(r#"[data-testid="change-item"][data-path="src/main.rs"][data-kind="modified"]"#).await;
+    app.wait(r#"[data-testid="tree-item"][data-path="src/main.rs"][data-git="modified"]"#).await;
     app.wait_text(r#"[data-testid="file-view"] [data-testid="file-line"][data-line="1"]"#, |t| {
         t.contains("changed on disk by the test")
     })
     .await;
     app.screenshot("modified-on-disk").await;
+    app.click(r#"[data-testid="sidebar-changes"]"#).await;
+    app.wait(r#"[data-testid="change-item"][data-path="src/main.rs"][data-kind="modified"]"#).await;
+    app.screenshot("changes-panel").await;
 
     git(&root, &["checkout", "-q", "-b", "topic"]);
     app.wait_text(r#"[data-testid="branch-name"]"#, |t| t == "topic").await;

@@ -43,12 +43,17 @@ export function ProjectView() {
           <>
             <aside class="sidebar">
               <nav class="sidebar-tabs" role="tablist">
-                <button role="tab" aria-selected={view === "files"} onClick={() => store.set({ sidebarView: "files" })}>
+                <button
+                  role="tab"
+                  data-testid="sidebar-files"
+                  aria-selected={view === "files"}
+                  onClick={() => store.set({ sidebarView: "files" })}>
                   Files
                 </button>
                 {project.isRepo && (
                   <button
                     role="tab"
+                    data-testid="sidebar-changes"
                     aria-selected={view === "changes"}
                     onClick={() => store.set({ sidebarView: "changes" })}
                   >
