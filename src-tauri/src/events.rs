@@ -1,4 +1,4 @@
-use redline_api::{EventSink, ProjectChanged, Progress};
+use redline_api::{EventSink, Progress, ProjectChanged};
 use tauri::{AppHandle, Emitter};
 
 /// Forwards backend events to the window.

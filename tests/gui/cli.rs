@@ -8,7 +8,10 @@ use crate::driver::app_binary;
 fn cli_prints_version_and_help() {
     let version = Command::new(app_binary()).arg("--version").output().expect("run redline");
     assert!(version.status.success());
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("redline {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("redline {}", env!("CARGO_PKG_VERSION"))
+    );
     let help = Command::new(app_binary()).arg("--help").output().expect("run redline");
     assert!(String::from_utf8_lossy(&help.stdout).contains("The folder to open"));
 }

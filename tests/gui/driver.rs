@@ -141,7 +141,8 @@ impl AppRun {
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gui-screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
-        std::fs::write(dir.join(format!("{}-{:02}-{step}.png", self.name, self.shots)), png).expect("write png");
+        std::fs::write(dir.join(format!("{}-{:02}-{step}.png", self.name, self.shots)), png)
+            .expect("write png");
     }
 
     pub async fn quit(mut self) {

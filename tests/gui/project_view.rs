@@ -15,14 +15,25 @@ async fn gui_repository_tree_file_view_and_live_git_state() {
 
     app.wait(r#"[data-testid="tree-item"][data-path="src"]"#).await;
     app.wait(r#"[data-testid="tree-item"][data-path="README.md"]"#).await;
-    assert_eq!(app.count(r#"[data-testid="tree-item"][data-path="target"]"#).await, 0, "ignored folder shown");
-    assert_eq!(app.count(r#"[data-testid="tree-item"][data-path="build.log"]"#).await, 0, "ignored file shown");
+    assert_eq!(
+        app.count(r#"[data-testid="tree-item"][data-path="target"]"#).await,
+        0,
+        "ignored folder shown"
+    );
+    assert_eq!(
+        app.count(r#"[data-testid="tree-item"][data-path="build.log"]"#).await,
+        0,
+        "ignored file shown"
+    );
     app.wait_text(r#"[data-testid="branch-name"]"#, |t| t == "main").await;
     app.screenshot("tree").await;
 
     app.click(r#"[data-testid="tree-item"][data-path="src"]"#).await;
     app.click(r#"[data-testid="tree-item"][data-path="src/main.rs"]"#).await;
-    app.wait(r#"[data-testid="file-view"][data-path="src/main.rs"] [data-testid="file-line"] span[class*="hl-"]"#).await;
+    app.wait(
+        r#"[data-testid="file-view"][data-path="src/main.rs"] [data-testid="file-line"] span[class*="hl-"]"#,
+    )
+    .await;
     app.screenshot("highlighted-file").await;
 
     let main_rs = root.join("src/main.rs");

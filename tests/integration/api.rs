@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use redline_api::{App, ChangeKind, ErrorCode, EventSink, FileSummary, HeadState, ProjectChanged, Progress};
+use redline_api::{App, ChangeKind, ErrorCode, EventSink, FileSummary, HeadState, Progress, ProjectChanged};
 use redline_tests::{fixture, git};
 
 /// Collects what the backend would send to the window.

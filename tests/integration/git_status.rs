@@ -52,7 +52,11 @@ fn ordinary_kind(xy: &[u8]) -> ChangeKind {
 }
 
 fn our_rows(state: &RepoState) -> BTreeSet<Row> {
-    state.changes.iter().map(|c| (c.path.clone(), c.kind, c.orig_path.clone(), c.staged, c.unstaged)).collect()
+    state
+        .changes
+        .iter()
+        .map(|c| (c.path.clone(), c.kind, c.orig_path.clone(), c.staged, c.unstaged))
+        .collect()
 }
 
 fn open(dir: &Path) -> Repo {
@@ -95,7 +99,10 @@ fn status_matches_git_for_added_deleted_and_untracked() {
     fs::write(d.join("scratch/deep/notes.txt"), "n\n").expect("write");
     fs::write(d.join("ignored.log"), "not listed\n").expect("write");
     let state = assert_matches_git(d);
-    assert_eq!(kinds(&state), BTreeSet::from([ChangeKind::Added, ChangeKind::Deleted, ChangeKind::Untracked]));
+    assert_eq!(
+        kinds(&state),
+        BTreeSet::from([ChangeKind::Added, ChangeKind::Deleted, ChangeKind::Untracked])
+    );
 }
 
 #[test]
@@ -128,7 +135,11 @@ fn status_matches_git_for_merge_conflict() {
     fs::write(d.join("src/lib.rs"), "feature side\n").expect("write");
     git(d, &["commit", "-qam", "feature side"]);
     git(d, &["checkout", "-q", "main"]);
-    let merge = redline_tests::sandboxed("git").current_dir(d).args(["merge", "-q", "feature"]).output().expect("git");
+    let merge = redline_tests::sandboxed("git")
+        .current_dir(d)
+        .args(["merge", "-q", "feature"])
+        .output()
+        .expect("git");
     assert!(!merge.status.success(), "the merge must conflict");
     let state = assert_matches_git(d);
     assert!(state.changes.iter().any(|c| c.path == "src/lib.rs" && c.kind == ChangeKind::Conflicted));
@@ -182,7 +193,8 @@ fn refresh_paths_agrees_with_full_status() {
     fs::write(d.join("new/dir/file.rs"), "x\n").expect("write");
     let state = ours.refresh_paths(&["src/lib.rs".into(), "new".into()]).expect("refresh");
     assert_eq!(our_rows(&state), git_rows(d));
-    fs::write(d.join("src/lib.rs"), fs::read(d.join("src/lib.rs")).ok().map(|_| "").unwrap_or("")).expect("write");
+    fs::write(d.join("src/lib.rs"), fs::read(d.join("src/lib.rs")).ok().map(|_| "").unwrap_or(""))
+        .expect("write");
     git(d, &["checkout", "-q", "--", "src/lib.rs"]);
     fs::remove_dir_all(d.join("new")).expect("rm");
     let state = ours.refresh_paths(&["src/lib.rs".into(), "new/dir/file.rs".into()]).expect("refresh");

@@ -45,8 +45,9 @@ fn watch(setup: impl FnOnce(&Path)) -> Watched {
     let rules = Arc::new(IgnoreRules::new(&root));
     let batches = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = batches.clone();
-    let watcher = Watcher::start(&root, git_dir.as_deref(), rules, move |b| sink.lock().expect("lock").push(b))
-        .expect("watch");
+    let watcher =
+        Watcher::start(&root, git_dir.as_deref(), rules, move |b| sink.lock().expect("lock").push(b))
+            .expect("watch");
     Watched { dir, watcher, batches }
 }
 

@@ -7,8 +7,8 @@ use redline_store::Store;
 
 use crate::project::OpenProject;
 use crate::{
-    ApiError, ApiResult, AppInfo, DirEntry, ErrorCode, FileDiffView, FileView, ProjectChanged,
-    ProjectInfo, Progress, RecentProject, RepoState, UiState,
+    ApiError, ApiResult, AppInfo, DirEntry, ErrorCode, FileDiffView, FileView, Progress, ProjectChanged,
+    ProjectInfo, RecentProject, RepoState, UiState,
 };
 
 /// Where the UI's events go. The Tauri shell emits them to the window; tests collect them.
@@ -101,7 +101,11 @@ impl App {
     pub fn git_state(&self) -> ApiResult<Option<RepoState>> {
         let project = self.project()?;
         let task = "git-status".to_owned();
-        self.sink.progress(Progress { task: task.clone(), message: "Reading git status…".into(), done: false });
+        self.sink.progress(Progress {
+            task: task.clone(),
+            message: "Reading git status…".into(),
+            done: false,
+        });
         let state = project.git_state();
         self.sink.progress(Progress { task, message: "Git status ready".into(), done: true });
         state
@@ -115,7 +119,12 @@ impl App {
         let rows = self.with_store(|s| s.recent())?;
         Ok(rows
             .into_iter()
-            .map(|r| RecentProject { exists: Path::new(&r.path).is_dir(), path: r.path, name: r.name, opened_at: r.opened_at })
+            .map(|r| RecentProject {
+                exists: Path::new(&r.path).is_dir(),
+                path: r.path,
+                name: r.name,
+                opened_at: r.opened_at,
+            })
             .collect())
     }
 
@@ -133,7 +142,8 @@ impl App {
     }
 
     pub fn set_ui_state(&self, state: &UiState) -> ApiResult<()> {
-        let json = serde_json::to_string(state).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        let json =
+            serde_json::to_string(state).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         self.with_store(|s| s.set_setting(UI_STATE_KEY, &json))
     }
 
@@ -148,7 +158,10 @@ impl App {
         }
     }
 
-    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, redline_store::StoreError>) -> ApiResult<T> {
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, redline_store::StoreError>,
+    ) -> ApiResult<T> {
         let mut guard = self.store.lock();
         if guard.is_none() {
             *guard = Some(Store::open(&self.data_dir.join("redline.db"))?);

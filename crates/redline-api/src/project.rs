@@ -99,7 +99,13 @@ impl OpenProject {
 
     /// Highlighted lines of an open document. A version that is no longer current means the
     /// file changed on disk: the UI re-opens it when the change event arrives.
-    pub(crate) fn file_lines(&self, path: &str, version: u32, start: u32, count: u32) -> ApiResult<Vec<String>> {
+    pub(crate) fn file_lines(
+        &self,
+        path: &str,
+        version: u32,
+        start: u32,
+        count: u32,
+    ) -> ApiResult<Vec<String>> {
         let current = self.documents.lock().get(path) == Some(&version);
         let lines = current.then(|| self.pool.lines(path, start as usize, count as usize)).flatten();
         match lines {
@@ -125,7 +131,10 @@ impl OpenProject {
         self.root.resolve(path)?;
         let diff = {
             let git = self.git.lock();
-            let repo = git.repo.as_ref().ok_or_else(|| ApiError::new(ErrorCode::Git, "This folder is not a git repository."))?;
+            let repo = git
+                .repo
+                .as_ref()
+                .ok_or_else(|| ApiError::new(ErrorCode::Git, "This folder is not a git repository."))?;
             repo.file_diff(path)?
         };
         Ok(highlight_diff(diff))
@@ -153,7 +162,12 @@ impl OpenProject {
         }
         let git = self.refresh_git(&batch);
         let paths = batch.paths.into_iter().collect();
-        self.sink.project_changed(ProjectChanged { paths, rescan: batch.rescan, git, root_gone: batch.root_gone });
+        self.sink.project_changed(ProjectChanged {
+            paths,
+            rescan: batch.rescan,
+            git,
+            root_gone: batch.root_gone,
+        });
     }
 
     /// Re-statuses only what the batch touched; returns the new state when it differs from the
@@ -214,7 +228,11 @@ fn highlight_diff(diff: FileDiff) -> FileDiffView {
 }
 
 /// Highlighted HTML for the lines of one side that the diff shows, keyed by line number.
-fn side_html(diff: &FileDiff, text: Option<&str>, number: impl Fn(&DiffLine) -> Option<u32>) -> HashMap<u32, String> {
+fn side_html(
+    diff: &FileDiff,
+    text: Option<&str>,
+    number: impl Fn(&DiffLine) -> Option<u32>,
+) -> HashMap<u32, String> {
     let Some(text) = text else { return HashMap::new() };
     let mut wanted: Vec<u32> =
         diff.hunks.iter().flat_map(|h| h.lines.iter()).filter_map(&number).take(DIFF_LINE_LIMIT).collect();

@@ -7,7 +7,12 @@ use crate::{DiffHunk, DiffLine, DiffLineKind, FileDiff, GitError};
 /// Files larger than this are diffed as binary: nobody reviews a 50 MB diff line by line.
 const MAX_TEXT_SIZE: u64 = 8 * 1024 * 1024;
 
-pub(crate) fn file_diff(repo: &Repository, workdir: &Path, path: &str, orig: Option<&str>) -> Result<FileDiff, GitError> {
+pub(crate) fn file_diff(
+    repo: &Repository,
+    workdir: &Path,
+    path: &str,
+    orig: Option<&str>,
+) -> Result<FileDiff, GitError> {
     let head_tree = match repo.head() {
         Ok(head) => Some(head.peel_to_tree()?),
         Err(_) => None,
@@ -50,10 +55,12 @@ pub(crate) fn file_diff(repo: &Repository, workdir: &Path, path: &str, orig: Opt
         let new_exists = !delta.new_file().id().is_zero() || workdir.join(path).exists();
         result.hunks.extend(hunks(&mut patch)?);
         if !old_id.is_zero() {
-            result.old_text = repo.find_blob(old_id).ok().map(|b| String::from_utf8_lossy(b.content()).into_owned());
+            result.old_text =
+                repo.find_blob(old_id).ok().map(|b| String::from_utf8_lossy(b.content()).into_owned());
         }
         if new_exists {
-            result.new_text = std::fs::read(workdir.join(path)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
+            result.new_text =
+                std::fs::read(workdir.join(path)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
         }
         if old_path.as_deref() != Some(path) && old_path.is_some() && orig.is_some() {
             result.orig_path = old_path;

@@ -110,11 +110,7 @@ impl Repo {
 
     /// `git diff HEAD -- path`: staged and unstaged changes together, untracked files as added.
     pub fn file_diff(&self, path: &str) -> Result<FileDiff, GitError> {
-        let orig = self
-            .changes
-            .as_ref()
-            .and_then(|c| c.get(path))
-            .and_then(|c| c.orig_path.clone());
+        let orig = self.changes.as_ref().and_then(|c| c.get(path)).and_then(|c| c.orig_path.clone());
         diff::file_diff(&self.repo, &self.workdir, path, orig.as_deref())
     }
 

@@ -12,7 +12,10 @@ pub(crate) fn head(repo: &Repository) -> Result<HeadState, GitError> {
         }
         Ok(head) => Ok(HeadState::Branch { name: head.shorthand().unwrap_or("HEAD").to_owned() }),
         Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
-            let target = repo.find_reference("HEAD").ok().and_then(|r| r.symbolic_target().ok().flatten().map(str::to_owned));
+            let target = repo
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_owned));
             let name = target.as_deref().and_then(|t| t.strip_prefix("refs/heads/")).unwrap_or("main");
             Ok(HeadState::Unborn { name: name.to_owned() })
         }
@@ -59,10 +62,18 @@ pub(crate) fn changes(repo: &Repository, pathspecs: &[String]) -> Result<BTreeMa
         };
         let orig_path = rename.and_then(|d| d.old_file().path().map(|p| p.to_string_lossy().into_owned()));
         let staged = status.intersects(
-            Status::INDEX_NEW | Status::INDEX_MODIFIED | Status::INDEX_DELETED | Status::INDEX_RENAMED | Status::INDEX_TYPECHANGE,
+            Status::INDEX_NEW
+                | Status::INDEX_MODIFIED
+                | Status::INDEX_DELETED
+                | Status::INDEX_RENAMED
+                | Status::INDEX_TYPECHANGE,
         );
         let unstaged = status.intersects(
-            Status::WT_NEW | Status::WT_MODIFIED | Status::WT_DELETED | Status::WT_RENAMED | Status::WT_TYPECHANGE,
+            Status::WT_NEW
+                | Status::WT_MODIFIED
+                | Status::WT_DELETED
+                | Status::WT_RENAMED
+                | Status::WT_TYPECHANGE,
         ) && kind != ChangeKind::Untracked;
         // An unmerged path is unfinished business on both sides.
         let conflicted = kind == ChangeKind::Conflicted;

@@ -57,7 +57,10 @@ pub struct Document {
 
 impl std::fmt::Debug for Document {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Document").field("language", &self.syntax.name).field("lines", &self.line_count()).finish()
+        f.debug_struct("Document")
+            .field("language", &self.syntax.name)
+            .field("lines", &self.line_count())
+            .finish()
     }
 }
 

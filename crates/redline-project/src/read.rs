@@ -19,14 +19,15 @@ pub struct TextFile {
 /// Reads a project file for display. The size is checked before reading, so a 200 MB file costs
 /// one `stat`; a file with NUL bytes near the start is binary; invalid UTF-8 is replaced and
 /// flagged `lossy` rather than refused, so the person still sees the file.
-pub fn read_text(root: &ProjectRoot, path: &str, language_of: impl Fn(&str) -> String) -> Result<TextFile, ProjectError> {
+pub fn read_text(
+    root: &ProjectRoot,
+    path: &str,
+    language_of: impl Fn(&str) -> String,
+) -> Result<TextFile, ProjectError> {
     let abs = root.resolve(path)?;
     let meta = fs::metadata(&abs).map_err(|e| ProjectError::io(&abs, e))?;
     if meta.is_dir() {
-        return Err(ProjectError::Unreadable {
-            path: abs,
-            source: std::io::Error::other("it is a folder"),
-        });
+        return Err(ProjectError::Unreadable { path: abs, source: std::io::Error::other("it is a folder") });
     }
     let size = meta.len();
     if size > VIEW_SIZE_LIMIT {

@@ -285,7 +285,9 @@ impl Classifier {
         match name {
             "HEAD" => Some(GitChange::Head),
             "index" => Some(GitChange::Index),
-            "packed-refs" | "ORIG_HEAD" | "FETCH_HEAD" | "MERGE_HEAD" | "CHERRY_PICK_HEAD" => Some(GitChange::Refs),
+            "packed-refs" | "ORIG_HEAD" | "FETCH_HEAD" | "MERGE_HEAD" | "CHERRY_PICK_HEAD" => {
+                Some(GitChange::Refs)
+            }
             _ if name.starts_with("refs") => Some(GitChange::Refs),
             _ => None,
         }

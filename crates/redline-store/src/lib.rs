@@ -10,8 +10,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE recent_projects (
+const MIGRATIONS: &[&str] = &["CREATE TABLE recent_projects (
         path TEXT PRIMARY KEY NOT NULL,
         name TEXT NOT NULL,
         opened_at INTEGER NOT NULL
@@ -19,8 +18,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE settings (
         key TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
-    );",
-];
+    );"];
 
 /// How many recent projects are kept.
 const RECENT_LIMIT: i64 = 30;
@@ -54,7 +52,8 @@ impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Damaged { path: path.into(), detail: e.to_string() })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Damaged { path: path.into(), detail: e.to_string() })?;
         }
         let conn = Connection::open(path).map_err(|e| classify(path, e))?;
         conn.busy_timeout(Duration::from_secs(3))?;
@@ -104,7 +103,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare("SELECT path, name, opened_at FROM recent_projects ORDER BY opened_at DESC, path")?;
-        let rows = stmt.query_map([], |r| Ok(RecentRow { path: r.get(0)?, name: r.get(1)?, opened_at: r.get(2)? }))?;
+        let rows =
+            stmt.query_map([], |r| Ok(RecentRow { path: r.get(0)?, name: r.get(1)?, opened_at: r.get(2)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -27,7 +27,13 @@ pub async fn open_file(api: Api<'_>, path: String) -> Result<FileView, ApiError>
 }
 
 #[tauri::command]
-pub async fn file_lines(api: Api<'_>, path: String, version: u32, start: u32, count: u32) -> Result<Vec<String>, ApiError> {
+pub async fn file_lines(
+    api: Api<'_>,
+    path: String,
+    version: u32,
+    start: u32,
+    count: u32,
+) -> Result<Vec<String>, ApiError> {
     blocking(&api, move |app| app.file_lines(&path, version, start, count)).await
 }
 

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use redline_api::{App, EventSink, ProjectChanged, Progress};
+use redline_api::{App, EventSink, Progress, ProjectChanged};
 use redline_git::Repo;
 use redline_highlight::Document;
 use redline_project::{IgnoreRules, Watcher};
@@ -96,7 +96,11 @@ fn ratio(a: Duration, b: Duration) -> f64 {
 fn first_tracked_file(repo: &Path) -> anyhow::Result<String> {
     let out = Command::new("git").arg("-C").arg(repo).args(["ls-files"]).output()?.stdout;
     let list = String::from_utf8(out)?;
-    list.lines().nth(1000).or(list.lines().next()).map(str::to_owned).ok_or_else(|| anyhow::anyhow!("no files"))
+    list.lines()
+        .nth(1000)
+        .or(list.lines().next())
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no files"))
 }
 
 struct Quiet;
@@ -186,6 +190,10 @@ fn highlight() -> anyhow::Result<()> {
     let per_sec = |d: Duration| lines as f64 / d.as_secs_f64();
     println!("\n## highlighting {lines} lines of C (median of 3)");
     println!("batcat --color=always   {:>9.0} lines/s", per_sec(bat));
-    println!("Redline                 {:>9.0} lines/s   ratio {:.2}x bat", per_sec(ours), per_sec(ours) / per_sec(bat));
+    println!(
+        "Redline                 {:>9.0} lines/s   ratio {:.2}x bat",
+        per_sec(ours),
+        per_sec(ours) / per_sec(bat)
+    );
     Ok(())
 }

@@ -52,7 +52,9 @@ export function Welcome() {
                   onClick={() => void store.openProject(r.path)}
                 >
                   <span class="recent-name">{r.name}</span>
-                  <span class="recent-path">{r.path}</span>
+                  <span class="recent-path">
+                    <bdi>{r.path}</bdi>
+                  </span>
                   {!r.exists && <span class="tag">missing</span>}
                 </button>
                 <button
