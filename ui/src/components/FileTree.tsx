@@ -51,7 +51,7 @@ export function FileTree() {
           title="Show ignored files (Ctrl+Alt+I)"
           onClick={() => void store.setShowIgnored(!showIgnored)}
         >
-          ◌
+          {showIgnored ? "Hide ignored" : "Show ignored"}
         </button>
       </div>
       {rootError && (
