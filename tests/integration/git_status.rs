@@ -225,3 +225,32 @@ fn file_diff_of_modified_untracked_deleted_and_binary_files() {
     fs::write(d.join("logo.png"), [0x89, b'P', b'N', b'G', 0, 1, 2, 3]).expect("write");
     assert!(r.file_diff("logo.png").expect("diff").binary);
 }
+
+#[test]
+fn status_matches_git_for_tracked_files_in_ignored_folders_and_nested_repositories() {
+    let repo = fixture("basic");
+    let d = repo.path();
+    git(d, &["add", "-f", "target/debug/app"]);
+    git(d, &["commit", "-qm", "track a build artifact"]);
+    fs::write(d.join("target/debug/app"), "rebuilt").expect("write");
+    fs::create_dir_all(d.join("vendor/lib")).expect("mkdir");
+    git(&d.join("vendor/lib"), &["init", "-q"]);
+    fs::write(d.join("vendor/lib/x.c"), "int x;\n").expect("write");
+    let state = assert_matches_git(d);
+    assert!(state.changes.iter().any(|c| c.path == "target/debug/app" && c.kind == ChangeKind::Modified));
+    assert!(state.changes.iter().any(|c| c.path == "vendor/lib/" && c.kind == ChangeKind::Untracked));
+}
+
+#[test]
+fn status_matches_git_for_executable_bit_and_same_size_edit() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = fixture("basic");
+    let d = repo.path();
+    let readme = d.join("README.md");
+    fs::set_permissions(&readme, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let lib = d.join("src/lib.rs");
+    let same_size = fs::read_to_string(&lib).expect("read").replace("Hello", "Howdy");
+    fs::write(&lib, same_size).expect("write");
+    let state = assert_matches_git(d);
+    assert_eq!(state.changes.len(), 2, "{state:?}");
+}

@@ -6,14 +6,14 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use redline_git::{DiffLine, FileDiff, Repo};
 use redline_highlight::DocumentPool;
 use redline_project::{list_dir, read_text, Batch, IgnoreRules, ProjectRoot, Watcher};
 
 use crate::{
     ApiError, ApiResult, DiffHunkView, DiffLineKind, DiffLineView, DirEntry, ErrorCode, EventSink,
-    FileDiffView, FileView, ProjectChanged, ProjectInfo, RepoState,
+    FileDiffView, FileView, ProjectChanged, ProjectInfo, Progress, RepoState,
 };
 
 pub(crate) struct OpenProject {
@@ -24,8 +24,17 @@ pub(crate) struct OpenProject {
     documents: Mutex<HashMap<String, u32>>,
     pool: DocumentPool,
     next_version: AtomicU32,
-    watcher: Mutex<Option<Watcher>>,
+    watch: Mutex<WatchState>,
+    watch_ready: Condvar,
     sink: Arc<dyn EventSink>,
+}
+
+/// The watcher starts on a thread of its own: adding a watch per folder takes a quarter of a
+/// second on a 50k-file repository, and the tree should not wait for it.
+enum WatchState {
+    Starting,
+    Running(Watcher),
+    Failed,
 }
 
 struct GitCache {
@@ -52,18 +61,45 @@ impl OpenProject {
             documents: Mutex::new(HashMap::new()),
             pool: DocumentPool::new(),
             next_version: AtomicU32::new(1),
-            watcher: Mutex::new(None),
+            watch: Mutex::new(WatchState::Starting),
+            watch_ready: Condvar::new(),
             sink,
             root,
         });
-        let weak: Weak<OpenProject> = Arc::downgrade(&project);
-        let watcher = Watcher::start(project.root.path(), git_dir.as_deref(), rules, move |batch| {
+        let setup = project.clone();
+        let spawned = std::thread::Builder::new()
+            .name("redline-watch-setup".into())
+            .spawn(move || setup.start_watching(git_dir.as_deref(), rules));
+        if let Err(e) = spawned {
+            tracing::error!("cannot start watching: {e}");
+            *project.watch.lock() = WatchState::Failed;
+        }
+        Ok(project)
+    }
+
+    fn start_watching(self: Arc<Self>, git_dir: Option<&Path>, rules: Arc<IgnoreRules>) {
+        let task = "watch".to_owned();
+        let message = "Watching the folder for changes…".to_owned();
+        self.sink.progress(Progress { task: task.clone(), message, done: false });
+        let weak: Weak<OpenProject> = Arc::downgrade(&self);
+        let started = Watcher::start(self.root.path(), git_dir, rules, move |batch| {
             if let Some(project) = weak.upgrade() {
                 project.on_batch(batch);
             }
-        })?;
-        *project.watcher.lock() = Some(watcher);
-        Ok(project)
+        });
+        let state = match started {
+            Ok(watcher) => WatchState::Running(watcher),
+            Err(e) => {
+                tracing::error!("{e}");
+                WatchState::Failed
+            }
+        };
+        // Whatever changed while the watches were being added went unseen: catch up once,
+        // before anyone waiting in `flush_watcher` goes on.
+        self.on_batch(Batch { rescan: true, ..Batch::default() });
+        *self.watch.lock() = state;
+        self.watch_ready.notify_all();
+        self.sink.progress(Progress { task, message: "Watching".into(), done: true });
     }
 
     pub(crate) fn info(&self) -> ProjectInfo {
@@ -140,8 +176,13 @@ impl OpenProject {
         Ok(highlight_diff(diff))
     }
 
+    /// Waits for the watcher to be running, then delivers its pending events.
     pub(crate) fn flush_watcher(&self) {
-        if let Some(watcher) = self.watcher.lock().as_ref() {
+        let mut watch = self.watch.lock();
+        while matches!(*watch, WatchState::Starting) {
+            self.watch_ready.wait(&mut watch);
+        }
+        if let WatchState::Running(watcher) = &*watch {
             watcher.flush();
         }
     }

@@ -6,6 +6,7 @@
 //! with proposals).
 
 mod diff;
+mod fast_status;
 mod status;
 mod types;
 
@@ -71,7 +72,7 @@ impl Repo {
 
     /// Status of the whole work tree; the result is cached for [`Repo::refresh_paths`].
     pub fn full_status(&mut self) -> Result<RepoState, GitError> {
-        self.changes = Some(status::changes(&self.repo, &[])?);
+        self.changes = Some(fast_status::changes(&self.repo, &self.workdir)?);
         self.state()
     }
 

@@ -54,33 +54,42 @@ pub(crate) fn changes(repo: &Repository, pathspecs: &[String]) -> Result<BTreeMa
     let mut out = BTreeMap::new();
     for entry in statuses.iter() {
         let status = entry.status();
-        let Some(kind) = kind_of(status) else { continue };
-        let rename = entry.head_to_index().filter(|_| kind == ChangeKind::Renamed);
+        let rename = entry.head_to_index().filter(|_| status.is_index_renamed());
         let path = match rename.as_ref().and_then(|d| d.new_file().path()) {
             Some(p) => p.to_string_lossy().into_owned(),
             None => String::from_utf8_lossy(entry.path_bytes()).into_owned(),
         };
         let orig_path = rename.and_then(|d| d.old_file().path().map(|p| p.to_string_lossy().into_owned()));
-        let staged = status.intersects(
-            Status::INDEX_NEW
-                | Status::INDEX_MODIFIED
-                | Status::INDEX_DELETED
-                | Status::INDEX_RENAMED
-                | Status::INDEX_TYPECHANGE,
-        );
-        let unstaged = status.intersects(
-            Status::WT_NEW
-                | Status::WT_MODIFIED
-                | Status::WT_DELETED
-                | Status::WT_RENAMED
-                | Status::WT_TYPECHANGE,
-        ) && kind != ChangeKind::Untracked;
-        // An unmerged path is unfinished business on both sides.
-        let conflicted = kind == ChangeKind::Conflicted;
-        let unstaged = unstaged || conflicted || kind == ChangeKind::Untracked;
-        out.insert(path.clone(), Change { path, orig_path, kind, staged: staged || conflicted, unstaged });
+        if let Some(change) = change_for(path.clone(), orig_path, status) {
+            out.insert(path, change);
+        }
     }
     Ok(out)
+}
+
+/// The `Change` for a path with these status bits; `None` when the path is unchanged.
+pub(crate) fn change_for(path: String, orig_path: Option<String>, status: Status) -> Option<Change> {
+    let kind = kind_of(status)?;
+    let staged = status.intersects(
+        Status::INDEX_NEW
+            | Status::INDEX_MODIFIED
+            | Status::INDEX_DELETED
+            | Status::INDEX_RENAMED
+            | Status::INDEX_TYPECHANGE,
+    );
+    let unstaged = status.intersects(
+        Status::WT_MODIFIED | Status::WT_DELETED | Status::WT_RENAMED | Status::WT_TYPECHANGE,
+    );
+    // An unmerged path is unfinished business on both sides; an untracked one only here.
+    let conflicted = kind == ChangeKind::Conflicted;
+    let orig_path = orig_path.filter(|_| kind == ChangeKind::Renamed);
+    Some(Change {
+        path,
+        orig_path,
+        kind,
+        staged: staged || conflicted,
+        unstaged: unstaged || conflicted || kind == ChangeKind::Untracked,
+    })
 }
 
 /// One kind per path, in the order a person cares about it.

@@ -1,0 +1,280 @@
+//! Full status the way git computes it, in parallel: index stat data decides which files are
+//! unchanged without reading them, one parallel walk finds untracked files, and only files whose
+//! stat data differs (or is racy) go to libgit2 for a content check. libgit2's own `statuses`
+//! is single-threaded and measured ~2x slower than `git status` on a 50k-file repository.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::{self, Metadata};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Index, IndexEntry, Repository, Status};
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use crate::status::change_for;
+use crate::{Change, GitError};
+
+const STAGE_SHIFT: u16 = 12;
+const SKIP_WORKTREE: u16 = 1 << 14;
+const INTENT_TO_ADD: u16 = 1 << 13;
+const MODE_SYMLINK: u32 = 0o120000;
+const MODE_GITLINK: u32 = 0o160000;
+
+/// The stat data git keeps per index entry, as far as it decides "unchanged".
+#[derive(Clone, Copy)]
+struct Cached {
+    size: u32,
+    mtime: (i64, u32),
+    ctime_secs: i64,
+    ino: u32,
+    mode: u32,
+}
+
+/// What one walk over the work tree found.
+#[derive(Default)]
+struct WalkFindings {
+    untracked: Vec<String>,
+    /// Tracked paths whose stat data says "look at the content".
+    suspects: Vec<String>,
+    seen: Vec<Vec<u8>>,
+}
+
+pub(crate) fn changes(repo: &Repository, workdir: &Path) -> Result<BTreeMap<String, Change>, GitError> {
+    let index = repo.index()?;
+    let racy_after = index_mtime(&index);
+    let mut status: HashMap<String, Status> = HashMap::new();
+    let mut renamed_from: HashMap<String, String> = HashMap::new();
+    staged(repo, &index, &mut status, &mut renamed_from)?;
+
+    let mut tracked: HashMap<Vec<u8>, Cached> = HashMap::with_capacity(index.len());
+    for entry in index.iter() {
+        let stage = (entry.flags >> STAGE_SHIFT) & 3;
+        if stage != 0 {
+            status.insert(lossy(&entry.path), Status::CONFLICTED);
+        } else if entry.flags_extended & (SKIP_WORKTREE | INTENT_TO_ADD) == 0 {
+            tracked.insert(entry.path.clone(), cached(&entry));
+        }
+    }
+    for path in status.iter().filter(|(_, s)| s.is_conflicted()).map(|(p, _)| p.as_bytes().to_vec()) {
+        tracked.remove(&path);
+    }
+
+    let found = walk(workdir, &tracked, racy_after);
+    let seen: HashSet<&[u8]> = found.seen.iter().map(Vec::as_slice).collect();
+    let mut suspects = found.suspects;
+    // Tracked files the walk did not meet: deleted, or inside an ignored folder.
+    for (path, cached) in &tracked {
+        if seen.contains(path.as_slice()) {
+            continue;
+        }
+        let rel = lossy(path);
+        match fs::symlink_metadata(workdir.join(&rel)) {
+            Ok(meta) if meta.is_dir() && cached.mode != MODE_GITLINK => add(&mut status, rel, Status::WT_DELETED),
+            Ok(meta) if !is_clean(cached, &meta, racy_after) => suspects.push(rel),
+            Ok(_) => {}
+            Err(_) => add(&mut status, rel, Status::WT_DELETED),
+        }
+    }
+    for path in suspects {
+        let full = repo.status_file(Path::new(&path)).unwrap_or(Status::WT_MODIFIED);
+        let worktree = full
+            & (Status::WT_MODIFIED | Status::WT_DELETED | Status::WT_TYPECHANGE | Status::WT_RENAMED);
+        if !worktree.is_empty() {
+            add(&mut status, path, worktree);
+        }
+    }
+    for path in found.untracked {
+        status.entry(path).or_insert(Status::WT_NEW);
+    }
+
+    let mut out = BTreeMap::new();
+    for (path, bits) in status {
+        let orig = renamed_from.remove(&path);
+        if let Some(change) = change_for(path.clone(), orig, bits) {
+            out.insert(path, change);
+        }
+    }
+    Ok(out)
+}
+
+fn add(status: &mut HashMap<String, Status>, path: String, bits: Status) {
+    *status.entry(path).or_insert(Status::empty()) |= bits;
+}
+
+fn lossy(path: &[u8]) -> String {
+    String::from_utf8_lossy(path).into_owned()
+}
+
+fn cached(entry: &IndexEntry) -> Cached {
+    Cached {
+        size: entry.file_size,
+        mtime: (i64::from(entry.mtime.seconds()), entry.mtime.nanoseconds()),
+        ctime_secs: i64::from(entry.ctime.seconds()),
+        ino: entry.ino,
+        mode: entry.mode,
+    }
+}
+
+/// Files modified at or after the index was written may have changed within the same
+/// timestamp tick ("racy git"): their stat data proves nothing.
+fn index_mtime(index: &Index) -> (i64, u32) {
+    index
+        .path()
+        .and_then(|p| fs::metadata(p).ok())
+        .map(|m| (m.mtime(), m.mtime_nsec() as u32))
+        .unwrap_or((i64::MAX, 0))
+}
+
+fn is_clean(cached: &Cached, meta: &Metadata, racy_after: (i64, u32)) -> bool {
+    let mtime = (meta.mtime(), meta.mtime_nsec() as u32);
+    // libgit2 may have written the index without nanoseconds.
+    let same_mtime = mtime.0 == cached.mtime.0 && (cached.mtime.1 == 0 || mtime.1 == cached.mtime.1);
+    let same_type = if cached.mode == MODE_SYMLINK { meta.file_type().is_symlink() } else { meta.is_file() };
+    let same_exec = cached.mode == MODE_SYMLINK || ((meta.mode() & 0o111 != 0) == (cached.mode & 0o111 != 0));
+    same_type
+        && same_exec
+        && same_mtime
+        && meta.size() as u32 == cached.size
+        && meta.ctime() == cached.ctime_secs
+        && meta.ino() as u32 == cached.ino
+        && mtime < racy_after
+}
+
+/// HEAD against the index, with renames, like the "Changes to be committed" part.
+fn staged(
+    repo: &Repository,
+    index: &Index,
+    status: &mut HashMap<String, Status>,
+    renamed_from: &mut HashMap<String, String>,
+) -> Result<(), GitError> {
+    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let mut opts = DiffOptions::new();
+    opts.include_typechange(true);
+    let mut diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    for delta in diff.deltas() {
+        let path = |f: git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().into_owned());
+        let (Some(new), old) = (path(delta.new_file()).or_else(|| path(delta.old_file())), path(delta.old_file()))
+        else {
+            continue;
+        };
+        let bits = match delta.status() {
+            Delta::Added | Delta::Copied => Status::INDEX_NEW,
+            Delta::Deleted => Status::INDEX_DELETED,
+            Delta::Modified => Status::INDEX_MODIFIED,
+            Delta::Typechange => Status::INDEX_TYPECHANGE,
+            Delta::Renamed => {
+                if let Some(old) = old {
+                    renamed_from.insert(new.clone(), old);
+                }
+                Status::INDEX_RENAMED
+            }
+            _ => continue,
+        };
+        add(status, new, bits);
+    }
+    Ok(())
+}
+
+/// One parallel walk of the work tree, honouring git's ignore rules: tracked files are checked
+/// against their stat data, the others are untracked. Folders holding another repository are
+/// not entered; git lists them as one untracked `dir/` entry.
+fn walk(workdir: &Path, tracked: &HashMap<Vec<u8>, Cached>, racy_after: (i64, u32)) -> WalkFindings {
+    let shared = Mutex::new(WalkFindings::default());
+    let nested = Arc::new(Mutex::new(Vec::new()));
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8);
+    let (root, skipped) = (workdir.to_path_buf(), nested.clone());
+    let walker = WalkBuilder::new(workdir)
+        .hidden(false)
+        .ignore(false)
+        .parents(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(true)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && e.path() != root && e.path().join(".git").exists() {
+                skipped.lock().unwrap_or_else(|p| p.into_inner()).push(e.path().to_path_buf());
+                return false;
+            }
+            true
+        })
+        .build_parallel();
+    let prefix_len = workdir.as_os_str().len() + 1;
+    walker.visit(&mut VisitorBuilder { shared: &shared, tracked, racy_after, prefix_len });
+    let mut findings = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    for dir in nested.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        let rel = &dir.as_os_str().as_bytes()[prefix_len.min(dir.as_os_str().len())..];
+        if !tracked.contains_key(rel) {
+            findings.untracked.push(format!("{}/", lossy(rel)));
+        }
+    }
+    findings
+}
+
+struct VisitorBuilder<'a> {
+    shared: &'a Mutex<WalkFindings>,
+    tracked: &'a HashMap<Vec<u8>, Cached>,
+    racy_after: (i64, u32),
+    prefix_len: usize,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Visitor {
+            shared: self.shared,
+            tracked: self.tracked,
+            racy_after: self.racy_after,
+            prefix_len: self.prefix_len,
+            local: WalkFindings::default(),
+        })
+    }
+}
+
+/// One walker thread's view; it hands its findings over when the thread is done.
+struct Visitor<'a> {
+    shared: &'a Mutex<WalkFindings>,
+    tracked: &'a HashMap<Vec<u8>, Cached>,
+    racy_after: (i64, u32),
+    prefix_len: usize,
+    local: WalkFindings,
+}
+
+impl ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        let Ok(entry) = entry else { return WalkState::Continue };
+        if entry.depth() == 0 || entry.file_type().is_none_or(|t| t.is_dir()) {
+            return WalkState::Continue;
+        }
+        let bytes = entry.path().as_os_str().as_bytes();
+        let rel = &bytes[self.prefix_len.min(bytes.len())..];
+        match self.tracked.get(rel) {
+            Some(cached) => {
+                let meta = entry.path().symlink_metadata();
+                if !meta.is_ok_and(|m| is_clean(cached, &m, self.racy_after)) {
+                    self.local.suspects.push(lossy(rel));
+                }
+                self.local.seen.push(rel.to_vec());
+            }
+            None => self.local.untracked.push(lossy(rel)),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.untracked.append(&mut self.local.untracked);
+        shared.suspects.append(&mut self.local.suspects);
+        shared.seen.append(&mut self.local.seen);
+    }
+}
