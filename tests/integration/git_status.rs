@@ -254,3 +254,14 @@ fn status_matches_git_for_executable_bit_and_same_size_edit() {
     let state = assert_matches_git(d);
     assert_eq!(state.changes.len(), 2, "{state:?}");
 }
+
+#[test]
+fn status_matches_git_when_autocrlf_rewrites_line_endings() {
+    let repo = fixture("basic");
+    let d = repo.path();
+    git(d, &["config", "core.autocrlf", "true"]);
+    let readme = d.join("README.md");
+    let crlf = fs::read_to_string(&readme).expect("read").replace('\n', "\r\n");
+    fs::write(&readme, crlf).expect("write");
+    assert_matches_git(d);
+}

@@ -13,7 +13,7 @@ use redline_project::{list_dir, read_text, Batch, IgnoreRules, ProjectRoot, Watc
 
 use crate::{
     ApiError, ApiResult, DiffHunkView, DiffLineKind, DiffLineView, DirEntry, ErrorCode, EventSink,
-    FileDiffView, FileView, ProjectChanged, ProjectInfo, Progress, RepoState,
+    FileDiffView, FileView, Progress, ProjectChanged, ProjectInfo, RepoState,
 };
 
 pub(crate) struct OpenProject {

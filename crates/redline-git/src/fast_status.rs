@@ -10,7 +10,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use git2::{Delta, DiffFindOptions, DiffOptions, Index, IndexEntry, Repository, Status};
+use git2::{Delta, DiffFindOptions, DiffOptions, Index, IndexEntry, ObjectType, Oid, Repository, Status};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::status::change_for;
@@ -30,9 +30,18 @@ struct Cached {
     ctime_secs: i64,
     ino: u32,
     mode: u32,
+    id: Oid,
 }
 
-/// What one walk over the work tree found.
+/// Every file one walk over the work tree met (relative path, lstat), and the folders that
+/// hold other repositories.
+#[derive(Default)]
+struct Walked {
+    files: Vec<(Vec<u8>, Option<Metadata>)>,
+    nested: Vec<Vec<u8>>,
+}
+
+/// The walk's files sorted against the index.
 #[derive(Default)]
 struct WalkFindings {
     untracked: Vec<String>,
@@ -41,13 +50,19 @@ struct WalkFindings {
     seen: Vec<Vec<u8>>,
 }
 
-pub(crate) fn changes(repo: &Repository, workdir: &Path) -> Result<BTreeMap<String, Change>, GitError> {
+/// The index, what is staged, and the stat data of the entries to check in the work tree.
+struct Indexed {
+    index: Index,
+    status: HashMap<String, Status>,
+    renamed_from: HashMap<String, String>,
+    tracked: HashMap<Vec<u8>, Cached>,
+}
+
+fn read_index(repo: &Repository) -> Result<Indexed, GitError> {
     let index = repo.index()?;
-    let racy_after = index_mtime(&index);
     let mut status: HashMap<String, Status> = HashMap::new();
     let mut renamed_from: HashMap<String, String> = HashMap::new();
     staged(repo, &index, &mut status, &mut renamed_from)?;
-
     let mut tracked: HashMap<Vec<u8>, Cached> = HashMap::with_capacity(index.len());
     for entry in index.iter() {
         let stage = (entry.flags >> STAGE_SHIFT) & 3;
@@ -60,8 +75,40 @@ pub(crate) fn changes(repo: &Repository, workdir: &Path) -> Result<BTreeMap<Stri
     for path in status.iter().filter(|(_, s)| s.is_conflicted()).map(|(p, _)| p.as_bytes().to_vec()) {
         tracked.remove(&path);
     }
+    Ok(Indexed { index, status, renamed_from, tracked })
+}
 
-    let found = walk(workdir, &tracked, racy_after);
+fn classify(walked: Walked, tracked: &HashMap<Vec<u8>, Cached>, racy_after: (i64, u32)) -> WalkFindings {
+    let mut found = WalkFindings::default();
+    for (rel, meta) in walked.files {
+        match tracked.get(&rel) {
+            Some(cached) => {
+                if !meta.is_some_and(|m| is_clean(cached, &m, racy_after)) {
+                    found.suspects.push(lossy(&rel));
+                }
+                found.seen.push(rel);
+            }
+            None => found.untracked.push(lossy(&rel)),
+        }
+    }
+    for rel in walked.nested {
+        if !tracked.contains_key(&rel) {
+            found.untracked.push(format!("{}/", lossy(&rel)));
+        }
+    }
+    found
+}
+
+pub(crate) fn changes(repo: &Repository, workdir: &Path) -> Result<BTreeMap<String, Change>, GitError> {
+    // The walk needs nothing from the index: it runs while the index is read and diffed.
+    let (walked, indexed) = std::thread::scope(|scope| {
+        let walker = scope.spawn(|| walk(workdir));
+        let indexed = read_index(repo);
+        (walker.join().unwrap_or_default(), indexed)
+    });
+    let Indexed { index, mut status, mut renamed_from, tracked } = indexed?;
+    let racy_after = index_mtime(&index);
+    let found = classify(walked, &tracked, racy_after);
     let seen: HashSet<&[u8]> = found.seen.iter().map(Vec::as_slice).collect();
     let mut suspects = found.suspects;
     // Tracked files the walk did not meet: deleted, or inside an ignored folder.
@@ -71,16 +118,22 @@ pub(crate) fn changes(repo: &Repository, workdir: &Path) -> Result<BTreeMap<Stri
         }
         let rel = lossy(path);
         match fs::symlink_metadata(workdir.join(&rel)) {
-            Ok(meta) if meta.is_dir() && cached.mode != MODE_GITLINK => add(&mut status, rel, Status::WT_DELETED),
+            Ok(meta) if meta.is_dir() && cached.mode != MODE_GITLINK => {
+                add(&mut status, rel, Status::WT_DELETED)
+            }
             Ok(meta) if !is_clean(cached, &meta, racy_after) => suspects.push(rel),
             Ok(_) => {}
             Err(_) => add(&mut status, rel, Status::WT_DELETED),
         }
     }
+    let filters = filters_possible(repo, tracked.keys());
     for path in suspects {
-        let full = repo.status_file(Path::new(&path)).unwrap_or(Status::WT_MODIFIED);
-        let worktree = full
-            & (Status::WT_MODIFIED | Status::WT_DELETED | Status::WT_TYPECHANGE | Status::WT_RENAMED);
+        let worktree = match tracked.get(path.as_bytes()).filter(|c| !filters && c.mode != MODE_GITLINK) {
+            Some(cached) => content_check(&workdir.join(&path), cached),
+            // Filters may change content on checkout, and submodules have their own status:
+            // libgit2 knows both.
+            None => repo.status_file(Path::new(&path)).unwrap_or(Status::WT_MODIFIED) & WORKTREE_BITS,
+        };
         if !worktree.is_empty() {
             add(&mut status, path, worktree);
         }
@@ -99,6 +152,42 @@ pub(crate) fn changes(repo: &Repository, workdir: &Path) -> Result<BTreeMap<Stri
     Ok(out)
 }
 
+const WORKTREE_BITS: Status =
+    Status::WT_MODIFIED.union(Status::WT_DELETED).union(Status::WT_TYPECHANGE).union(Status::WT_RENAMED);
+
+/// Whether checkout may transform content (autocrlf, `.gitattributes`), so that a blob hash
+/// of the work-tree file would not tell whether it changed.
+fn filters_possible<'a>(repo: &Repository, mut tracked: impl Iterator<Item = &'a Vec<u8>>) -> bool {
+    let autocrlf = repo.config().ok().and_then(|c| c.get_string("core.autocrlf").ok());
+    let attributes =
+        repo.path().join("info/attributes").exists() || tracked.any(|p| p.ends_with(b".gitattributes"));
+    attributes || autocrlf.is_some_and(|v| v != "false")
+}
+
+/// A suspect's work-tree status decided by its type, mode and blob hash.
+fn content_check(path: &Path, cached: &Cached) -> Status {
+    let Ok(meta) = fs::symlink_metadata(path) else { return Status::WT_DELETED };
+    let is_link = meta.file_type().is_symlink();
+    if (cached.mode == MODE_SYMLINK) != is_link {
+        return Status::WT_TYPECHANGE;
+    }
+    if !is_link && (meta.mode() & 0o111 != 0) != (cached.mode & 0o111 != 0) {
+        return Status::WT_MODIFIED;
+    }
+    let hash = if is_link {
+        fs::read_link(path)
+            .ok()
+            .and_then(|t| Oid::hash_object(ObjectType::Blob, t.as_os_str().as_bytes()).ok())
+    } else {
+        Oid::hash_file(ObjectType::Blob, path).ok()
+    };
+    if hash == Some(cached.id) {
+        Status::empty()
+    } else {
+        Status::WT_MODIFIED
+    }
+}
+
 fn add(status: &mut HashMap<String, Status>, path: String, bits: Status) {
     *status.entry(path).or_insert(Status::empty()) |= bits;
 }
@@ -114,6 +203,7 @@ fn cached(entry: &IndexEntry) -> Cached {
         ctime_secs: i64::from(entry.ctime.seconds()),
         ino: entry.ino,
         mode: entry.mode,
+        id: entry.id,
     }
 }
 
@@ -156,7 +246,8 @@ fn staged(
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
     for delta in diff.deltas() {
         let path = |f: git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().into_owned());
-        let (Some(new), old) = (path(delta.new_file()).or_else(|| path(delta.old_file())), path(delta.old_file()))
+        let (Some(new), old) =
+            (path(delta.new_file()).or_else(|| path(delta.old_file())), path(delta.old_file()))
         else {
             continue;
         };
@@ -178,11 +269,11 @@ fn staged(
     Ok(())
 }
 
-/// One parallel walk of the work tree, honouring git's ignore rules: tracked files are checked
-/// against their stat data, the others are untracked. Folders holding another repository are
-/// not entered; git lists them as one untracked `dir/` entry.
-fn walk(workdir: &Path, tracked: &HashMap<Vec<u8>, Cached>, racy_after: (i64, u32)) -> WalkFindings {
-    let shared = Mutex::new(WalkFindings::default());
+/// One parallel walk of the work tree honouring git's ignore rules, collecting every file with
+/// its lstat. Folders holding another repository are not entered; git lists them as one
+/// untracked `dir/` entry.
+fn walk(workdir: &Path) -> Walked {
+    let shared = Mutex::new(Walked::default());
     let nested = Arc::new(Mutex::new(Vec::new()));
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8);
     let (root, skipped) = (workdir.to_path_buf(), nested.clone());
@@ -209,43 +300,31 @@ fn walk(workdir: &Path, tracked: &HashMap<Vec<u8>, Cached>, racy_after: (i64, u3
         })
         .build_parallel();
     let prefix_len = workdir.as_os_str().len() + 1;
-    walker.visit(&mut VisitorBuilder { shared: &shared, tracked, racy_after, prefix_len });
-    let mut findings = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    walker.visit(&mut VisitorBuilder { shared: &shared, prefix_len });
+    let mut walked = shared.into_inner().unwrap_or_else(|e| e.into_inner());
     for dir in nested.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-        let rel = &dir.as_os_str().as_bytes()[prefix_len.min(dir.as_os_str().len())..];
-        if !tracked.contains_key(rel) {
-            findings.untracked.push(format!("{}/", lossy(rel)));
-        }
+        let bytes = dir.as_os_str().as_bytes();
+        walked.nested.push(bytes[prefix_len.min(bytes.len())..].to_vec());
     }
-    findings
+    walked
 }
 
 struct VisitorBuilder<'a> {
-    shared: &'a Mutex<WalkFindings>,
-    tracked: &'a HashMap<Vec<u8>, Cached>,
-    racy_after: (i64, u32),
+    shared: &'a Mutex<Walked>,
     prefix_len: usize,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor {
-            shared: self.shared,
-            tracked: self.tracked,
-            racy_after: self.racy_after,
-            prefix_len: self.prefix_len,
-            local: WalkFindings::default(),
-        })
+        Box::new(Visitor { shared: self.shared, prefix_len: self.prefix_len, local: Vec::new() })
     }
 }
 
-/// One walker thread's view; it hands its findings over when the thread is done.
+/// One walker thread's files; handed over when the thread is done.
 struct Visitor<'a> {
-    shared: &'a Mutex<WalkFindings>,
-    tracked: &'a HashMap<Vec<u8>, Cached>,
-    racy_after: (i64, u32),
+    shared: &'a Mutex<Walked>,
     prefix_len: usize,
-    local: WalkFindings,
+    local: Vec<(Vec<u8>, Option<Metadata>)>,
 }
 
 impl ParallelVisitor for Visitor<'_> {
@@ -255,17 +334,8 @@ impl ParallelVisitor for Visitor<'_> {
             return WalkState::Continue;
         }
         let bytes = entry.path().as_os_str().as_bytes();
-        let rel = &bytes[self.prefix_len.min(bytes.len())..];
-        match self.tracked.get(rel) {
-            Some(cached) => {
-                let meta = entry.path().symlink_metadata();
-                if !meta.is_ok_and(|m| is_clean(cached, &m, self.racy_after)) {
-                    self.local.suspects.push(lossy(rel));
-                }
-                self.local.seen.push(rel.to_vec());
-            }
-            None => self.local.untracked.push(lossy(rel)),
-        }
+        let rel = bytes[self.prefix_len.min(bytes.len())..].to_vec();
+        self.local.push((rel, entry.path().symlink_metadata().ok()));
         WalkState::Continue
     }
 }
@@ -273,8 +343,6 @@ impl ParallelVisitor for Visitor<'_> {
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
         let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
-        shared.untracked.append(&mut self.local.untracked);
-        shared.suspects.append(&mut self.local.suspects);
-        shared.seen.append(&mut self.local.seen);
+        shared.files.append(&mut self.local);
     }
 }

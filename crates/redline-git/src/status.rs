@@ -77,9 +77,8 @@ pub(crate) fn change_for(path: String, orig_path: Option<String>, status: Status
             | Status::INDEX_RENAMED
             | Status::INDEX_TYPECHANGE,
     );
-    let unstaged = status.intersects(
-        Status::WT_MODIFIED | Status::WT_DELETED | Status::WT_RENAMED | Status::WT_TYPECHANGE,
-    );
+    let unstaged = status
+        .intersects(Status::WT_MODIFIED | Status::WT_DELETED | Status::WT_RENAMED | Status::WT_TYPECHANGE);
     // An unmerged path is unfinished business on both sides; an untracked one only here.
     let conflicted = kind == ChangeKind::Conflicted;
     let orig_path = orig_path.filter(|_| kind == ChangeKind::Renamed);

@@ -84,6 +84,10 @@ impl Store {
     /// Records that a project was opened now (moving it to the top of the list).
     pub fn touch_recent(&mut self, path: &str, name: &str, now_ms: i64) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        // Two opens within one millisecond must still keep their order.
+        let newest: Option<i64> =
+            tx.query_row("SELECT MAX(opened_at) FROM recent_projects", [], |r| r.get(0))?;
+        let now_ms = newest.map_or(now_ms, |n| now_ms.max(n + 1));
         tx.execute(
             "INSERT INTO recent_projects (path, name, opened_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(path) DO UPDATE SET name = excluded.name, opened_at = excluded.opened_at",
@@ -158,6 +162,15 @@ mod tests {
         let store = Store::open(&db).expect("reopen");
         let paths: Vec<_> = store.recent().expect("recent").into_iter().map(|r| r.path).collect();
         assert_eq!(paths, ["/a", "/b"]);
+    }
+
+    #[test]
+    fn recent_projects_opened_in_the_same_millisecond_keep_their_order() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("r.db")).expect("open");
+        store.touch_recent("/z", "z", 5).expect("touch");
+        store.touch_recent("/a", "a", 5).expect("touch");
+        assert_eq!(store.recent().expect("recent")[0].path, "/a");
     }
 
     #[test]
