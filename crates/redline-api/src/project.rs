@@ -288,20 +288,5 @@ fn pick_html(line: &DiffLine, old: &HashMap<u32, String>, new: &HashMap<u32, Str
         DiffLineKind::Removed => line.old_line.and_then(|n| old.get(&n)),
         _ => line.new_line.and_then(|n| new.get(&n)).or_else(|| line.old_line.and_then(|n| old.get(&n))),
     };
-    from_side.cloned().unwrap_or_else(|| escape_html(&line.text))
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    from_side.cloned().unwrap_or_else(|| redline_highlight::escape(&line.text))
 }
