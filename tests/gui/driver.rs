@@ -56,6 +56,16 @@ fn free_port() -> u16 {
 impl AppRun {
     /// Launches the app with `args`, in `profile`. `name` prefixes the screenshots.
     pub async fn start(name: &str, profile: &Profile, args: &[&str]) -> AppRun {
+        Self::start_with_env(name, profile, args, &[]).await
+    }
+
+    /// Like [`AppRun::start`], with extra environment for the app (e.g. a GTK theme).
+    pub async fn start_with_env(
+        name: &str,
+        profile: &Profile,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> AppRun {
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new("tauri-driver")
@@ -65,6 +75,7 @@ impl AppRun {
             .env("XDG_DATA_HOME", profile.path("xdg-data"))
             .env("XDG_CONFIG_HOME", profile.path("xdg-config"))
             .env("XDG_CACHE_HOME", profile.path("xdg-cache"))
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -113,6 +124,11 @@ impl AppRun {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("text of {css} never matched; last seen: {last:?}");
+    }
+
+    /// Runs `script` in the page (it must `return` a value) and gives back its JSON result.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
     }
 
     pub async fn wait_gone(&self, css: &str) {

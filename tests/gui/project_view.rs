@@ -77,3 +77,41 @@ async fn gui_folder_that_is_not_a_repository_has_no_git_panel() {
     app.screenshot("plain-folder").await;
     app.quit().await;
 }
+
+#[tokio::test]
+async fn gui_theme_follows_a_dark_system_theme() {
+    let repo = fixture("basic");
+    let root = repo.path().canonicalize().expect("canon");
+    let profile = Profile::new();
+    let dark = [("GTK_THEME", "Adwaita:dark")];
+    let mut app = AppRun::start_with_env("dark", &profile, &[&root.display().to_string()], &dark).await;
+    app.click(r#"[data-testid="tree-item"][data-path="README.md"]"#).await;
+    app.wait(r#"[data-testid="file-view"][data-path="README.md"] [data-testid="file-line"]"#).await;
+    let prefers_dark = app.eval("return matchMedia('(prefers-color-scheme: dark)').matches").await;
+    assert_eq!(prefers_dark, serde_json::json!(true));
+    let background = app.eval("return getComputedStyle(document.body).backgroundColor").await;
+    assert_eq!(background, serde_json::json!("rgb(30, 31, 36)"), "dark background");
+    app.screenshot("dark-theme").await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn gui_command_palette_runs_an_action_from_the_keyboard() {
+    let repo = fixture("basic");
+    let root = repo.path().canonicalize().expect("canon");
+    let profile = Profile::new();
+    let mut app = AppRun::start("palette", &profile, &[&root.display().to_string()]).await;
+    app.wait(r#"[data-testid="tree-item"][data-path="src"]"#).await;
+    // Ctrl+Shift+P, then release the modifiers (WebDriver's NULL key).
+    app.wait("body").await.send_keys("\u{E009}\u{E008}p\u{E000}").await.expect("keys");
+    let input = app.wait(r#"[data-testid="palette-input"]"#).await;
+    input.send_keys("ignored").await.expect("type");
+    app.wait_text(r#"[data-testid="palette-item"]"#, |t| t.contains("Toggle ignored files")).await;
+    app.screenshot("palette").await;
+    input.send_keys("\u{E007}").await.expect("enter");
+    app.wait(r#"[data-testid="tree-item"][data-path="target"]"#).await;
+    app.wait(r#"[data-testid="tree-item"][data-path="build.log"]"#).await;
+    assert_eq!(app.count(r#"[data-testid="palette"]"#).await, 0, "palette closes after running");
+    app.screenshot("ignored-shown").await;
+    app.quit().await;
+}
