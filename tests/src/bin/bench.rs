@@ -19,17 +19,29 @@ const RUNS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
     let repo = match std::env::args().nth(1) {
-        Some(path) => PathBuf::from(path).canonicalize()?,
+        Some(path) => PathBuf::from(path),
         None => redline_tests::bench_repo(50_000)?,
-    };
+    }
+    .canonicalize()?;
     let files = Command::new("git").arg("-C").arg(&repo).args(["ls-files"]).output()?.stdout;
     let tracked = files.iter().filter(|b| **b == b'\n').count();
     println!("repository: {} ({tracked} tracked files)", repo.display());
 
-    status(&repo)?;
-    open_to_ready(&repo)?;
-    watcher(&repo)?;
-    highlight()?;
+    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight) runs one part, e.g. under a profiler.
+    let only = std::env::var("REDLINE_BENCH_ONLY").ok();
+    let wanted = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    if wanted("status") {
+        status(&repo)?;
+    }
+    if wanted("open") {
+        open_to_ready(&repo)?;
+    }
+    if wanted("watcher") {
+        watcher(&repo)?;
+    }
+    if wanted("highlight") {
+        highlight()?;
+    }
     Ok(())
 }
 
