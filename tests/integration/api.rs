@@ -36,6 +36,8 @@ pub fn open_app(root: &Path) -> (App, Arc<Events>) {
     let events = Arc::new(Events::default());
     let app = App::new(&data, None, events.clone());
     app.open_project(&root.display().to_string()).expect("open project");
+    // The watcher starts in the background; tests that change files want it running first.
+    app.flush_watcher();
     (app, events)
 }
 

@@ -3,17 +3,18 @@
 //! stat data differs (or is racy) go to libgit2 for a content check. libgit2's own `statuses`
 //! is single-threaded and measured ~2x slower than `git status` on a 50k-file repository.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::{self, Metadata};
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Index, IndexEntry, ObjectType, Oid, Repository, Status};
-use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::status::change_for;
+use crate::walk::{lstat, walk, FileStat, Walked};
 use crate::{Change, GitError};
 
 const STAGE_SHIFT: u16 = 12;
@@ -33,14 +34,6 @@ struct Cached {
     id: Oid,
 }
 
-/// Every file one walk over the work tree met (relative path, lstat), and the folders that
-/// hold other repositories.
-#[derive(Default)]
-struct Walked {
-    files: Vec<(Vec<u8>, Option<Metadata>)>,
-    nested: Vec<Vec<u8>>,
-}
-
 /// The walk's files sorted against the index.
 #[derive(Default)]
 struct WalkFindings {
@@ -55,7 +48,7 @@ struct Indexed {
     index: Index,
     status: HashMap<String, Status>,
     renamed_from: HashMap<String, String>,
-    tracked: HashMap<Vec<u8>, Cached>,
+    tracked: FxHashMap<Vec<u8>, Cached>,
 }
 
 fn read_index(repo: &Repository) -> Result<Indexed, GitError> {
@@ -63,7 +56,8 @@ fn read_index(repo: &Repository) -> Result<Indexed, GitError> {
     let mut status: HashMap<String, Status> = HashMap::new();
     let mut renamed_from: HashMap<String, String> = HashMap::new();
     staged(repo, &index, &mut status, &mut renamed_from)?;
-    let mut tracked: HashMap<Vec<u8>, Cached> = HashMap::with_capacity(index.len());
+    let mut tracked: FxHashMap<Vec<u8>, Cached> = FxHashMap::default();
+    tracked.reserve(index.len());
     for entry in index.iter() {
         let stage = (entry.flags >> STAGE_SHIFT) & 3;
         if stage != 0 {
@@ -78,12 +72,12 @@ fn read_index(repo: &Repository) -> Result<Indexed, GitError> {
     Ok(Indexed { index, status, renamed_from, tracked })
 }
 
-fn classify(walked: Walked, tracked: &HashMap<Vec<u8>, Cached>, racy_after: (i64, u32)) -> WalkFindings {
+fn classify(walked: Walked, tracked: &FxHashMap<Vec<u8>, Cached>, racy_after: (i64, u32)) -> WalkFindings {
     let mut found = WalkFindings::default();
     for (rel, meta) in walked.files {
         match tracked.get(&rel) {
             Some(cached) => {
-                if !meta.is_some_and(|m| is_clean(cached, &m, racy_after)) {
+                if !is_clean(cached, &meta, racy_after) {
                     found.suspects.push(lossy(&rel));
                 }
                 found.seen.push(rel);
@@ -102,28 +96,32 @@ fn classify(walked: Walked, tracked: &HashMap<Vec<u8>, Cached>, racy_after: (i64
 pub(crate) fn changes(repo: &Repository, workdir: &Path) -> Result<BTreeMap<String, Change>, GitError> {
     // The walk needs nothing from the index: it runs while the index is read and diffed.
     let (walked, indexed) = std::thread::scope(|scope| {
-        let walker = scope.spawn(|| walk(workdir));
+        let git_dir = repo.path().to_path_buf();
+        let walker = scope.spawn(move || walk(workdir, &git_dir));
         let indexed = read_index(repo);
         (walker.join().unwrap_or_default(), indexed)
     });
     let Indexed { index, mut status, mut renamed_from, tracked } = indexed?;
     let racy_after = index_mtime(&index);
     let found = classify(walked, &tracked, racy_after);
-    let seen: HashSet<&[u8]> = found.seen.iter().map(Vec::as_slice).collect();
     let mut suspects = found.suspects;
-    // Tracked files the walk did not meet: deleted, or inside an ignored folder.
-    for (path, cached) in &tracked {
+    // Tracked files the walk did not meet: deleted, or inside an ignored folder. Usually the walk
+    // met them all, and counting says so without a set of 50k paths.
+    let all_seen = found.seen.len() == tracked.len();
+    let seen: FxHashSet<&[u8]> =
+        if all_seen { FxHashSet::default() } else { found.seen.iter().map(Vec::as_slice).collect() };
+    for (path, cached) in tracked.iter().filter(|_| !all_seen) {
         if seen.contains(path.as_slice()) {
             continue;
         }
         let rel = lossy(path);
-        match fs::symlink_metadata(workdir.join(&rel)) {
-            Ok(meta) if meta.is_dir() && cached.mode != MODE_GITLINK => {
+        match lstat(&workdir.join(&rel)) {
+            Some(meta) if meta.is_dir() && cached.mode != MODE_GITLINK => {
                 add(&mut status, rel, Status::WT_DELETED)
             }
-            Ok(meta) if !is_clean(cached, &meta, racy_after) => suspects.push(rel),
-            Ok(_) => {}
-            Err(_) => add(&mut status, rel, Status::WT_DELETED),
+            Some(meta) if !is_clean(cached, &meta, racy_after) => suspects.push(rel),
+            Some(_) => {}
+            None => add(&mut status, rel, Status::WT_DELETED),
         }
     }
     let filters = filters_possible(repo, tracked.keys());
@@ -217,19 +215,19 @@ fn index_mtime(index: &Index) -> (i64, u32) {
         .unwrap_or((i64::MAX, 0))
 }
 
-fn is_clean(cached: &Cached, meta: &Metadata, racy_after: (i64, u32)) -> bool {
-    let mtime = (meta.mtime(), meta.mtime_nsec() as u32);
+fn is_clean(cached: &Cached, stat: &FileStat, racy_after: (i64, u32)) -> bool {
     // libgit2 may have written the index without nanoseconds.
-    let same_mtime = mtime.0 == cached.mtime.0 && (cached.mtime.1 == 0 || mtime.1 == cached.mtime.1);
-    let same_type = if cached.mode == MODE_SYMLINK { meta.file_type().is_symlink() } else { meta.is_file() };
-    let same_exec = cached.mode == MODE_SYMLINK || ((meta.mode() & 0o111 != 0) == (cached.mode & 0o111 != 0));
+    let same_mtime =
+        stat.mtime.0 == cached.mtime.0 && (cached.mtime.1 == 0 || stat.mtime.1 == cached.mtime.1);
+    let same_type = if cached.mode == MODE_SYMLINK { stat.is_symlink() } else { stat.is_file() };
+    let same_exec = cached.mode == MODE_SYMLINK || ((stat.mode & 0o111 != 0) == (cached.mode & 0o111 != 0));
     same_type
         && same_exec
         && same_mtime
-        && meta.size() as u32 == cached.size
-        && meta.ctime() == cached.ctime_secs
-        && meta.ino() as u32 == cached.ino
-        && mtime < racy_after
+        && stat.size as u32 == cached.size
+        && stat.ctime_secs == cached.ctime_secs
+        && stat.ino as u32 == cached.ino
+        && stat.mtime < racy_after
 }
 
 /// HEAD against the index, with renames, like the "Changes to be committed" part.
@@ -267,82 +265,4 @@ fn staged(
         add(status, new, bits);
     }
     Ok(())
-}
-
-/// One parallel walk of the work tree honouring git's ignore rules, collecting every file with
-/// its lstat. Folders holding another repository are not entered; git lists them as one
-/// untracked `dir/` entry.
-fn walk(workdir: &Path) -> Walked {
-    let shared = Mutex::new(Walked::default());
-    let nested = Arc::new(Mutex::new(Vec::new()));
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8);
-    let (root, skipped) = (workdir.to_path_buf(), nested.clone());
-    let walker = WalkBuilder::new(workdir)
-        .hidden(false)
-        .ignore(false)
-        .parents(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(true)
-        .require_git(false)
-        .follow_links(false)
-        .threads(threads)
-        .filter_entry(move |e| {
-            if e.file_name() == ".git" {
-                return false;
-            }
-            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && e.path() != root && e.path().join(".git").exists() {
-                skipped.lock().unwrap_or_else(|p| p.into_inner()).push(e.path().to_path_buf());
-                return false;
-            }
-            true
-        })
-        .build_parallel();
-    let prefix_len = workdir.as_os_str().len() + 1;
-    walker.visit(&mut VisitorBuilder { shared: &shared, prefix_len });
-    let mut walked = shared.into_inner().unwrap_or_else(|e| e.into_inner());
-    for dir in nested.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-        let bytes = dir.as_os_str().as_bytes();
-        walked.nested.push(bytes[prefix_len.min(bytes.len())..].to_vec());
-    }
-    walked
-}
-
-struct VisitorBuilder<'a> {
-    shared: &'a Mutex<Walked>,
-    prefix_len: usize,
-}
-
-impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
-    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor { shared: self.shared, prefix_len: self.prefix_len, local: Vec::new() })
-    }
-}
-
-/// One walker thread's files; handed over when the thread is done.
-struct Visitor<'a> {
-    shared: &'a Mutex<Walked>,
-    prefix_len: usize,
-    local: Vec<(Vec<u8>, Option<Metadata>)>,
-}
-
-impl ParallelVisitor for Visitor<'_> {
-    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
-        let Ok(entry) = entry else { return WalkState::Continue };
-        if entry.depth() == 0 || entry.file_type().is_none_or(|t| t.is_dir()) {
-            return WalkState::Continue;
-        }
-        let bytes = entry.path().as_os_str().as_bytes();
-        let rel = bytes[self.prefix_len.min(bytes.len())..].to_vec();
-        self.local.push((rel, entry.path().symlink_metadata().ok()));
-        WalkState::Continue
-    }
-}
-
-impl Drop for Visitor<'_> {
-    fn drop(&mut self) {
-        let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
-        shared.files.append(&mut self.local);
-    }
 }

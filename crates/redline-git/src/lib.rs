@@ -9,6 +9,7 @@ mod diff;
 mod fast_status;
 mod status;
 mod types;
+mod walk;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
