@@ -1,19 +1,29 @@
 use redline_api::{ApiError, DirEntry, FileDiffView, FileView, ProjectInfo, RepoState};
 
+use tauri::WebviewWindow;
+
 use super::{blocking, Api};
 
 #[tauri::command]
-pub async fn open_project(api: Api<'_>, path: String) -> Result<ProjectInfo, ApiError> {
-    blocking(&api, move |app| app.open_project(&path)).await
+pub async fn open_project(
+    window: WebviewWindow,
+    api: Api<'_>,
+    path: String,
+) -> Result<ProjectInfo, ApiError> {
+    let info = blocking(&api, move |app| app.open_project(&path)).await?;
+    let _ = window.set_title(&format!("{} — Redline", info.name));
+    Ok(info)
 }
 
 #[tauri::command]
-pub async fn close_project(api: Api<'_>) -> Result<(), ApiError> {
+pub async fn close_project(window: WebviewWindow, api: Api<'_>) -> Result<(), ApiError> {
     blocking(&api, |app| {
         app.close_project();
         Ok(())
     })
-    .await
+    .await?;
+    let _ = window.set_title("Redline");
+    Ok(())
 }
 
 #[tauri::command]
