@@ -1,0 +1,64 @@
+//! Talking to language models: the events a streamed reply is made of, the wire formats of the
+//! providers (OpenAI-compatible Chat Completions, Anthropic Messages, Gemini
+//! streamGenerateContent) decoded incrementally from server-sent events, and the one place that
+//! classifies provider errors and says how long to wait before retrying.
+//!
+//! Everything here is pure: bytes in, events out. It never touches the network, the disk or a
+//! key; transports feed it chunks as they arrive, split anywhere.
+
+mod anthropic;
+mod error;
+mod event;
+mod gemini;
+mod openai;
+mod sse;
+
+pub use anthropic::AnthropicStream;
+pub use error::{classify_http, ErrorKind, ModelError};
+pub use event::{StopReason, StreamEvent, Usage};
+pub use gemini::GeminiStream;
+pub use openai::OpenAiStream;
+pub use sse::{SseDecoder, SseEvent};
+
+/// A provider's stream decoder: SSE events in, stream events out.
+pub trait WireDecoder {
+    /// Decodes one SSE event. Malformed frames are errors the caller shows; they never panic.
+    fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, ModelError>;
+
+    /// Called when the connection ended: what is still pending, or an error when the stream
+    /// was cut off before the provider said it was done.
+    fn finish(&mut self) -> Result<Vec<StreamEvent>, ModelError>;
+}
+
+/// Feeds raw bytes through an SSE decoder into a provider decoder.
+#[derive(Debug, Default)]
+pub struct StreamParser<D> {
+    sse: SseDecoder,
+    decoder: D,
+}
+
+impl<D: WireDecoder> StreamParser<D> {
+    pub fn new(decoder: D) -> Self {
+        StreamParser { sse: SseDecoder::default(), decoder }
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<StreamEvent>, ModelError> {
+        let mut out = Vec::new();
+        for event in self.sse.push(bytes) {
+            out.extend(self.decoder.decode(&event)?);
+        }
+        Ok(out)
+    }
+
+    pub fn finish(&mut self) -> Result<Vec<StreamEvent>, ModelError> {
+        let mut out = Vec::new();
+        for event in self.sse.finish() {
+            out.extend(self.decoder.decode(&event)?);
+        }
+        out.extend(self.decoder.finish()?);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod transcripts;
