@@ -11,6 +11,7 @@ mod error;
 mod event;
 mod gemini;
 mod openai;
+mod request;
 mod sse;
 
 pub use anthropic::AnthropicStream;
@@ -18,6 +19,7 @@ pub use error::{classify_http, ErrorKind, ModelError};
 pub use event::{StopReason, StreamEvent, Usage};
 pub use gemini::GeminiStream;
 pub use openai::OpenAiStream;
+pub use request::{Message, Part, Request, Role, ToolSpec};
 pub use sse::{SseDecoder, SseEvent};
 
 /// A provider's stream decoder: SSE events in, stream events out.
