@@ -3,4 +3,5 @@
 mod api;
 mod confinement;
 mod git_status;
+mod models;
 mod watcher;

@@ -2,6 +2,7 @@
 //! scripts, and git run in a sandbox so a developer's own configuration never leaks in.
 
 mod bench_data;
+pub mod model_server;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,8 +3,8 @@
 //! streamGenerateContent) decoded incrementally from server-sent events, and the one place that
 //! classifies provider errors and says how long to wait before retrying.
 //!
-//! Everything here is pure: bytes in, events out. It never touches the network, the disk or a
-//! key; transports feed it chunks as they arrive, split anywhere.
+//! Decoding is pure: bytes in, events out, split anywhere. `transport` is the only part that
+//! touches the network; keys live in [`ApiKey`], which never prints or serializes itself.
 
 mod anthropic;
 mod error;
@@ -13,6 +13,7 @@ mod gemini;
 mod openai;
 mod request;
 mod sse;
+mod transport;
 
 pub use anthropic::AnthropicStream;
 pub use error::{classify_http, ErrorKind, ModelError};
@@ -21,6 +22,7 @@ pub use gemini::GeminiStream;
 pub use openai::OpenAiStream;
 pub use request::{Message, Part, Request, Role, ToolSpec};
 pub use sse::{SseDecoder, SseEvent};
+pub use transport::{ApiKey, Delivery, EventStream, HttpModel, Timeouts, Wire};
 
 /// A provider's stream decoder: SSE events in, stream events out.
 pub trait WireDecoder {

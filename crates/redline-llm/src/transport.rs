@@ -1,0 +1,223 @@
+//! Streaming a request to a model server over HTTP: timeouts for connecting, for the first byte
+//! and for silence between chunks; bounded retries before anything was delivered; cancellation
+//! at once when the stream is dropped.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::{
+    classify_http, AnthropicStream, ErrorKind, GeminiStream, ModelError, OpenAiStream, Request, StreamEvent,
+    StreamParser, WireDecoder,
+};
+
+/// An API key. It prints as `ApiKey(…)`, cannot be serialized, and only leaves this type as a
+/// request header.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(key.into())
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(…)")
+    }
+}
+
+/// Which wire format a server speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    OpenAi,
+    Anthropic,
+    Gemini,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// From sending the request to the response headers.
+    pub first_byte: Duration,
+    /// Between two chunks of a streaming reply.
+    pub silence: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(120),
+            silence: Duration::from_secs(90),
+        }
+    }
+}
+
+/// What a stream delivers: events, and notice of retries so the UI can say it is waiting.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    Event(StreamEvent),
+    Retrying { attempt: u32, delay: Duration, error: ModelError },
+}
+
+/// A reply in progress. Dropping it cancels the request at once.
+#[derive(Debug)]
+pub struct EventStream {
+    rx: mpsc::Receiver<Result<Delivery, ModelError>>,
+    task: JoinHandle<()>,
+}
+
+impl EventStream {
+    /// The next delivery; `None` when the reply is complete. An `Err` ends the stream.
+    pub async fn next(&mut self) -> Option<Result<Delivery, ModelError>> {
+        self.rx.recv().await
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One model on one HTTP server.
+#[derive(Debug, Clone)]
+pub struct HttpModel {
+    pub wire: Wire,
+    /// e.g. `http://127.0.0.1:11434/v1`, `https://api.anthropic.com`,
+    /// `https://generativelanguage.googleapis.com/v1beta`.
+    pub base_url: String,
+    pub key: Option<ApiKey>,
+    pub timeouts: Timeouts,
+    client: reqwest::Client,
+}
+
+impl HttpModel {
+    pub fn new(wire: Wire, base_url: impl Into<String>, key: Option<ApiKey>, timeouts: Timeouts) -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        HttpModel { wire, base_url: base_url.into().trim_end_matches('/').to_owned(), key, timeouts, client }
+    }
+
+    /// Starts streaming `request`; must be called inside a tokio runtime.
+    pub fn stream(&self, request: Request) -> EventStream {
+        let (tx, rx) = mpsc::channel(256);
+        let model = self.clone();
+        let task = tokio::spawn(async move {
+            if let Err(error) = model.run(&request, &tx).await {
+                let _ = tx.send(Err(error)).await;
+            }
+        });
+        EventStream { rx, task }
+    }
+
+    async fn run(
+        &self,
+        request: &Request,
+        tx: &mpsc::Sender<Result<Delivery, ModelError>>,
+    ) -> Result<(), ModelError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let response = match self.send(request).await {
+                Ok(response) => response,
+                Err(error) => match error.retry_delay(attempt) {
+                    Some(delay) => {
+                        let _ = tx.send(Ok(Delivery::Retrying { attempt, delay, error })).await;
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    None => return Err(error),
+                },
+            };
+            return match self.wire {
+                Wire::OpenAi => self.pump(response, OpenAiStream::default(), tx).await,
+                Wire::Anthropic => self.pump(response, AnthropicStream::default(), tx).await,
+                Wire::Gemini => self.pump(response, GeminiStream::default(), tx).await,
+            };
+        }
+    }
+
+    /// Sends the request and waits for a successful status; HTTP errors are classified.
+    async fn send(&self, request: &Request) -> Result<reqwest::Response, ModelError> {
+        let key = self.key.as_ref().map(|k| k.0.as_str());
+        let builder = match self.wire {
+            Wire::OpenAi => {
+                let b = self
+                    .client
+                    .post(format!("{}/chat/completions", self.base_url))
+                    .json(&request.openai_body());
+                match key {
+                    Some(key) => b.bearer_auth(key),
+                    None => b,
+                }
+            }
+            Wire::Anthropic => self
+                .client
+                .post(format!("{}/v1/messages", self.base_url))
+                .header("x-api-key", key.unwrap_or_default())
+                .header("anthropic-version", "2023-06-01")
+                .json(&request.anthropic_body()),
+            Wire::Gemini => self
+                .client
+                .post(format!("{}/models/{}:streamGenerateContent?alt=sse", self.base_url, request.model))
+                .header("x-goog-api-key", key.unwrap_or_default())
+                .json(&request.gemini_body()),
+        };
+        let response = tokio::time::timeout(self.timeouts.first_byte, builder.send())
+            .await
+            .map_err(|_| ModelError::new(ErrorKind::Timeout, "the model server did not answer in time"))?
+            .map_err(network_error)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let retry_after =
+            response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body =
+            tokio::time::timeout(self.timeouts.silence, response.text()).await.ok().and_then(Result::ok);
+        Err(classify_http(status.as_u16(), retry_after.as_deref(), body.as_deref().unwrap_or("")))
+    }
+
+    async fn pump<D: WireDecoder>(
+        &self,
+        mut response: reqwest::Response,
+        decoder: D,
+        tx: &mpsc::Sender<Result<Delivery, ModelError>>,
+    ) -> Result<(), ModelError> {
+        let mut parser = StreamParser::new(decoder);
+        loop {
+            let chunk = tokio::time::timeout(self.timeouts.silence, response.chunk())
+                .await
+                .map_err(|_| ModelError::new(ErrorKind::Timeout, "the model server went silent mid-reply"))?
+                .map_err(network_error)?;
+            let events = match chunk {
+                Some(bytes) => parser.push(&bytes)?,
+                None => {
+                    for event in parser.finish()? {
+                        if tx.send(Ok(Delivery::Event(event))).await.is_err() {
+                            return Ok(());
+                        }
+                    }
+                    return Ok(());
+                }
+            };
+            for event in events {
+                if tx.send(Ok(Delivery::Event(event))).await.is_err() {
+                    return Ok(()); // nobody is listening any more
+                }
+            }
+        }
+    }
+}
+
+/// A transport failure; reqwest's message names the URL, never a header.
+fn network_error(e: reqwest::Error) -> ModelError {
+    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Network };
+    ModelError::new(kind, format!("cannot reach the model server: {e}"))
+}
