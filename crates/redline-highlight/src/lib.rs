@@ -2,9 +2,11 @@
 //!
 //! Syntect's assets load once, on first use. A [`Document`] keeps parser checkpoints every
 //! [`CHECKPOINT_EVERY`] lines, so highlighting lines deep in a big file re-parses from the nearest
-//! checkpoint, not from the top. This crate never does file I/O, and everything it returns is
-//! safe to insert as HTML: all text is escaped.
+//! checkpoint, not from the top. Model replies become sanitized HTML through
+//! [`markdown_to_html`]. This crate never does file I/O, and everything it returns is safe to
+//! insert as HTML: all text is escaped, all markup sanitized.
 
+mod markdown;
 mod pool;
 
 use std::fmt::Write as _;
@@ -14,6 +16,7 @@ use syntect::highlighting::ThemeSet;
 use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 
+pub use markdown::markdown_to_html;
 pub use pool::DocumentPool;
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -188,6 +191,26 @@ pub fn highlight_lines(path: &str, text: &str, line_numbers: &[u32]) -> Vec<Stri
         .iter()
         .map(|&n| n.checked_sub(1).and_then(|i| all.get(i as usize)).cloned().unwrap_or_default())
         .collect()
+}
+
+/// A fenced code block's text highlighted by its info-string language (`rust`, `py`, `ts`…),
+/// falling back to plain escaped text.
+pub fn highlight_code_block(lang: &str, code: &str) -> String {
+    let set = syntaxes();
+    let syntax = set
+        .find_syntax_by_token(lang)
+        .or_else(|| set.find_syntax_by_first_line(code.lines().next().unwrap_or("")))
+        .unwrap_or_else(|| set.find_syntax_plain_text());
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut out = String::with_capacity(code.len() * 2);
+    for (i, line) in code.split_inclusive('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&highlight_line(line, &mut state, &mut stack));
+    }
+    out
 }
 
 /// CSS for the `hl-*` classes in both schemes, following `prefers-color-scheme`, with the
