@@ -21,6 +21,11 @@ impl ApiKey {
     pub fn new(key: impl Into<String>) -> Self {
         ApiKey(key.into())
     }
+
+    /// The secret itself, for a request header or the keyring; nothing else may call this.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for ApiKey {
@@ -145,7 +150,7 @@ impl HttpModel {
 
     /// Sends the request and waits for a successful status; HTTP errors are classified.
     async fn send(&self, request: &Request) -> Result<reqwest::Response, ModelError> {
-        let key = self.key.as_ref().map(|k| k.0.as_str());
+        let key = self.key.as_ref().map(ApiKey::expose);
         let builder = match self.wire {
             Wire::OpenAi => {
                 let b = self
