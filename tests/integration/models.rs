@@ -190,3 +190,18 @@ async fn models_unreachable_server_is_a_network_error_retried_then_reported() {
         other => panic!("expected a retry notice, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn models_list_comes_from_the_server_and_errors_are_classified() {
+    let list = "{\"object\":\"list\",\"data\":[{\"id\":\"qwen2.5-coder:7b\"},{\"id\":\"llama3.2:3b\"}]}";
+    let server =
+        ModelServer::start(vec![Reply::status(200, list), Reply::status(401, "{\"error\":\"bad key\"}")])
+            .await;
+    let base = format!("{}/v1", server.url);
+    let key = ApiKey::new(KEY);
+    let models = redline_llm::list_models(Wire::OpenAi, &base, Some(&key), Duration::from_secs(2)).await;
+    assert_eq!(models.expect("listed"), ["llama3.2:3b", "qwen2.5-coder:7b"]);
+    assert_eq!(server.received()[0].path, "/v1/models");
+    let err = redline_llm::list_models(Wire::OpenAi, &base, Some(&key), Duration::from_secs(2)).await;
+    assert_eq!(err.expect_err("401").kind, ErrorKind::Authentication);
+}

@@ -35,7 +35,7 @@ impl std::fmt::Debug for ApiKey {
 }
 
 /// Which wire format a server speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Wire {
     OpenAi,
     Anthropic,
