@@ -9,6 +9,8 @@
 mod anthropic;
 mod error;
 mod event;
+#[cfg(any(test, feature = "test-support"))]
+mod fake;
 mod gemini;
 mod keys;
 mod openai;
@@ -20,13 +22,15 @@ mod transport;
 pub use anthropic::AnthropicStream;
 pub use error::{classify_http, ErrorKind, ModelError};
 pub use event::{StopReason, StreamEvent, Usage};
+#[cfg(any(test, feature = "test-support"))]
+pub use fake::FakeModel;
 pub use gemini::GeminiStream;
 pub use keys::{KeyError, KeyStore, OsKeyring, SessionKeys, SERVICE as KEYRING_SERVICE};
 pub use openai::OpenAiStream;
 pub use providers::{detect_local, list_models, parse_model_list, preset, Detected, Preset, PRESETS};
 pub use request::{Message, Part, Request, Role, ToolSpec};
 pub use sse::{SseDecoder, SseEvent};
-pub use transport::{ApiKey, Delivery, EventStream, HttpModel, Timeouts, Wire};
+pub use transport::{ApiKey, Delivery, EventStream, HttpModel, LanguageModel, Timeouts, Wire};
 
 /// A provider's stream decoder: SSE events in, stream events out.
 pub trait WireDecoder {

@@ -72,10 +72,15 @@ pub enum Delivery {
 #[derive(Debug)]
 pub struct EventStream {
     rx: mpsc::Receiver<Result<Delivery, ModelError>>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl EventStream {
+    /// A stream fed through a channel by someone else (the fake model, a local engine).
+    pub fn from_channel(rx: mpsc::Receiver<Result<Delivery, ModelError>>) -> Self {
+        EventStream { rx, task: None }
+    }
+
     /// The next delivery; `None` when the reply is complete. An `Err` ends the stream.
     pub async fn next(&mut self) -> Option<Result<Delivery, ModelError>> {
         self.rx.recv().await
@@ -84,13 +89,35 @@ impl EventStream {
 
 impl Drop for EventStream {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// A model that streams replies: a provider over HTTP, the built-in engine, or the fake one in
+/// tests. Object-safe, so the app holds `Arc<dyn LanguageModel>`.
+pub trait LanguageModel: Send + Sync {
+    /// `provider/model`, as the model picker and the database name it.
+    fn id(&self) -> String;
+    fn stream(&self, request: Request) -> EventStream;
+}
+
+impl LanguageModel for HttpModel {
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    fn stream(&self, request: Request) -> EventStream {
+        HttpModel::stream(self, request)
     }
 }
 
 /// One model on one HTTP server.
 #[derive(Debug, Clone)]
 pub struct HttpModel {
+    /// `provider/model`; the base URL until [`HttpModel::with_id`] names it.
+    pub id: String,
     pub wire: Wire,
     /// e.g. `http://127.0.0.1:11434/v1`, `https://api.anthropic.com`,
     /// `https://generativelanguage.googleapis.com/v1beta`.
@@ -106,7 +133,13 @@ impl HttpModel {
             .connect_timeout(timeouts.connect)
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        HttpModel { wire, base_url: base_url.into().trim_end_matches('/').to_owned(), key, timeouts, client }
+        let base_url = base_url.into().trim_end_matches('/').to_owned();
+        HttpModel { id: base_url.clone(), wire, base_url, key, timeouts, client }
+    }
+
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
     }
 
     /// Starts streaming `request`; must be called inside a tokio runtime.
@@ -118,7 +151,7 @@ impl HttpModel {
                 let _ = tx.send(Err(error)).await;
             }
         });
-        EventStream { rx, task }
+        EventStream { rx, task: Some(task) }
     }
 
     async fn run(
