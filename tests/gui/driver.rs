@@ -85,6 +85,8 @@ impl AppRun {
             assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // Two TLS crypto providers are compiled in (see Cargo.toml); without a choice rustls panics.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let caps = json!({
             "browserName": "wry",
             "tauri:options": { "application": app_binary(), "args": args },
