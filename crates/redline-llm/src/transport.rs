@@ -35,7 +35,8 @@ impl std::fmt::Debug for ApiKey {
 }
 
 /// Which wire format a server speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Wire {
     OpenAi,
     Anthropic,

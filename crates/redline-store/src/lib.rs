@@ -9,8 +9,13 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+mod conversations;
+
+pub use conversations::{ConversationRow, MessageRow, NewMessage};
+
 /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &["CREATE TABLE recent_projects (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE recent_projects (
         path TEXT PRIMARY KEY NOT NULL,
         name TEXT NOT NULL,
         opened_at INTEGER NOT NULL
@@ -18,7 +23,35 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE recent_projects (
     CREATE TABLE settings (
         key TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
-    );"];
+    );",
+    "CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        project TEXT NOT NULL,
+        title TEXT NOT NULL,
+        model TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX conversations_by_project ON conversations (project, updated_at);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        attachments TEXT NOT NULL DEFAULT '[]',
+        model TEXT,
+        status TEXT NOT NULL,
+        error TEXT,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_tokens INTEGER NOT NULL DEFAULT 0,
+        cost REAL,
+        created_at INTEGER NOT NULL,
+        first_token_ms INTEGER,
+        duration_ms INTEGER
+    );
+    CREATE INDEX messages_by_conversation ON messages (conversation_id, id);",
+];
 
 /// How many recent projects are kept.
 const RECENT_LIMIT: i64 = 30;
@@ -44,7 +77,7 @@ pub struct RecentRow {
 
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
@@ -57,6 +90,7 @@ impl Store {
         }
         let conn = Connection::open(path).map_err(|e| classify(path, e))?;
         conn.busy_timeout(Duration::from_secs(3))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate().map_err(|e| match e {
             StoreError::Sql(e) => classify(path, e),

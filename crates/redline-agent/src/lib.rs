@@ -1,0 +1,19 @@
+//! Conversations with a model about a project: what context a question carries (mentions,
+//! selection, diff, rules files), secrets removed from it, the prompt fitted to the model's
+//! window, a streamed reply rendered block by block, and the settings and prices files.
+//!
+//! It reads project files only through `redline-project`'s confinement and never writes a
+//! project file. It knows nothing of Tauri, SQLite or the window.
+
+pub mod context;
+pub mod prompt;
+pub mod redact;
+pub mod render;
+pub mod settings;
+pub mod turn;
+
+pub use context::{parse_mentions, Attachment, AttachmentKind, ContextReader, Selection};
+pub use prompt::{build as build_prompt, ContextMeter, HistoryMessage, Prompt, PromptInput};
+pub use render::{RenderUpdate, StreamRenderer};
+pub use settings::{ModelPrice, Prices, ProviderConfig, Settings, SettingsError, TimeoutSettings};
+pub use turn::{run_turn, TurnEvent, TurnOutcome};
