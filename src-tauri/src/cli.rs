@@ -1,23 +1,167 @@
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use redline_api::{App, ChatEvent, EventSink, Progress, ProjectChanged, SendInput};
 
 /// Redline: chat with a language model about a project and review every change it proposes.
 #[derive(Debug, Parser)]
-#[command(name = "redline", version, about)]
+#[command(name = "redline", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// The folder to open. Without it, Redline shows the welcome screen.
     pub folder: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lists the models that are set up (providers in Settings) or found on this machine.
+    Models {
+        /// One JSON object with the models and any provider problems.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answers one question about a project, streaming the answer to stdout.
+    Ask {
+        /// The project folder (default: the current folder).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// `provider/model`; the default model when absent.
+        #[arg(long)]
+        model: Option<String>,
+        /// A file or folder to attach (like an @-mention); may be repeated.
+        #[arg(long = "attach")]
+        attach: Vec<String>,
+        /// Attach the working tree's uncommitted changes.
+        #[arg(long)]
+        diff: bool,
+        question: String,
+    },
 }
 
 impl Cli {
     /// The folder to open, absolute, checked to exist.
     pub fn initial_folder(&self) -> Result<Option<String>, String> {
         let Some(folder) = &self.folder else { return Ok(None) };
-        let absolute = folder.canonicalize().map_err(|e| format!("cannot open {}: {e}", folder.display()))?;
-        if !absolute.is_dir() {
-            return Err(format!("{} is not a folder", folder.display()));
+        absolute_folder(folder).map(Some)
+    }
+}
+
+fn absolute_folder(folder: &std::path::Path) -> Result<String, String> {
+    let absolute = folder.canonicalize().map_err(|e| format!("cannot open {}: {e}", folder.display()))?;
+    if !absolute.is_dir() {
+        return Err(format!("{} is not a folder", folder.display()));
+    }
+    Ok(absolute.display().to_string())
+}
+
+/// Headless commands have no window to send events to.
+struct NoWindow;
+
+impl EventSink for NoWindow {
+    fn project_changed(&self, _: ProjectChanged) {}
+    fn progress(&self, _: Progress) {}
+}
+
+/// Runs a headless command; returns the process exit code.
+pub fn run(command: Command) -> i32 {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("redline: {e}");
+            return 1;
         }
-        Ok(Some(absolute.display().to_string()))
+    };
+    let app = App::new(&redline_api::default_data_dir(), None, Arc::new(NoWindow));
+    runtime.block_on(async {
+        match command {
+            Command::Models { json } => models(&app, json).await,
+            Command::Ask { root, model, attach, diff, question } => {
+                ask(&app, &root, model, attach, diff, question).await
+            }
+        }
+    })
+}
+
+async fn models(app: &App, json: bool) -> i32 {
+    let view = app.models(true).await;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+        return 0;
+    }
+    for m in &view.models {
+        let default = if view.default_model.as_ref() == Some(&m.id) { "  (default)" } else { "" };
+        let found = if m.detected { "  [found on this machine]" } else { "" };
+        println!("{}\t{}{found}{default}", m.id, m.provider_name);
+    }
+    for problem in &view.problems {
+        eprintln!("redline: {problem}");
+    }
+    if view.models.is_empty() {
+        eprintln!("redline: no model is set up; add a provider in the app's Settings, or start Ollama");
+        return 1;
+    }
+    0
+}
+
+async fn ask(
+    app: &App,
+    root: &std::path::Path,
+    model: Option<String>,
+    attach: Vec<String>,
+    diff: bool,
+    question: String,
+) -> i32 {
+    let folder = match absolute_folder(root) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("redline: {e}");
+            return 2;
+        }
+    };
+    if let Err(e) = app.open_project(&folder) {
+        eprintln!("redline: {}", e.message);
+        return 2;
+    }
+    let input = SendInput {
+        conversation_id: None,
+        text: question,
+        model,
+        attachments: attach,
+        selection: None,
+        include_diff: diff,
+        replace_from: None,
+    };
+    let emit = |event: ChatEvent| match event {
+        ChatEvent::Render { delta, .. } => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(delta.as_bytes());
+            let _ = out.flush();
+        }
+        ChatEvent::Started { meter, .. } if !meter.dropped.is_empty() => {
+            eprintln!("redline: dropped to fit the context window: {}", meter.dropped.join(", "));
+        }
+        ChatEvent::Retrying { attempt, delay_ms, message } => {
+            eprintln!("redline: retry {attempt} in {:.1} s: {message}", delay_ms as f64 / 1000.0);
+        }
+        _ => {}
+    };
+    match app.send_message(input, &emit).await {
+        Ok(reply) => {
+            println!();
+            match reply.error {
+                Some(e) => {
+                    eprintln!("redline: {:?}: {}", e.code, e.message);
+                    1
+                }
+                None => 0,
+            }
+        }
+        Err(e) => {
+            eprintln!("redline: {:?}: {}", e.code, e.message);
+            1
+        }
     }
 }

@@ -22,6 +22,9 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Some(command) = cli.command {
+        std::process::exit(cli::run(command));
+    }
     let initial_folder = match cli.initial_folder() {
         Ok(folder) => folder,
         Err(message) => {

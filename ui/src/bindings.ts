@@ -10,6 +10,19 @@ export type AppInfo = { version: string,
  * The folder given on the command line, if any; the UI opens it at start.
  */
 initialFolder: string | null, };
+export type AttachmentView = { 
+/**
+ * `file`, `folder`, `selection`, `gitDiff` or `rules`.
+ */
+kind: string, label: string, tokens: number, truncated: boolean, 
+/**
+ * "AWS access key on line 3", one per redacted secret.
+ */
+redactions: Array<string>, 
+/**
+ * Why it was not sent or was shortened.
+ */
+note: string | null, };
 export type Change = { path: string, 
 /**
  * The path before a rename.
@@ -24,6 +37,14 @@ staged: boolean,
  */
 unstaged: boolean, };
 export type ChangeKind = "modified" | "added" | "deleted" | "renamed" | "typeChanged" | "untracked" | "conflicted";
+export type ChatEvent = { "type": "started", conversation: ConversationView, userMessage: MessageView, assistantId: number, model: string, meter: MeterView, } | { "type": "render", closed: Array<string>, open: string, delta: string, } | { "type": "thinking", text: string, } | { "type": "retrying", attempt: number, delayMs: number, message: string, } | { "type": "finished", message: MessageView, };
+export type ContextPreview = { attachments: Array<AttachmentView>, meter: MeterView, };
+export type ConversationDetail = { conversation: ConversationView, messages: Array<MessageView>, usage: UsageView, cost: number | null, 
+/**
+ * True while a reply is streaming (in this window or from before a reload).
+ */
+running: boolean, };
+export type ConversationView = { id: number, title: string, model: string | null, updatedAt: number, };
 export type DiffHunkView = { header: string, lines: Array<DiffLineView>, };
 export type DiffLineKind = "context" | "added" | "removed";
 export type DiffLineView = { kind: DiffLineKind, oldLine: number | null, newLine: number | null, html: string, };
@@ -45,7 +66,7 @@ hidden: boolean,
  */
 symlink: boolean, };
 export type EntryKind = "file" | "dir" | "brokenLink";
-export type ErrorCode = "notFound" | "notADirectory" | "outsideProject" | "unreadable" | "noProject" | "git" | "database" | "internal";
+export type ErrorCode = "notFound" | "notADirectory" | "outsideProject" | "unreadable" | "noProject" | "git" | "database" | "internal" | "modelAuthentication" | "modelRateLimit" | "modelOverloaded" | "modelContextTooLong" | "modelBadRequest" | "modelNetwork" | "modelTimeout" | "modelProtocol" | "noModel" | "keyringUnavailable" | "keyring" | "settings" | "invalidInput" | "busy";
 export type FileDiffView = { path: string, origPath: string | null, binary: boolean, hunks: Array<DiffHunkView>, };
 export type FileSummary = { "kind": "text", size: number, lineCount: number, lossy: boolean, language: string, } | { "kind": "binary", size: number, } | { "kind": "tooLarge", size: number, limit: number, };
 export type FileView = { path: string, summary: FileSummary, 
@@ -54,6 +75,48 @@ export type FileView = { path: string, summary: FileSummary,
  */
 version: number, };
 export type HeadState = { "kind": "branch", name: string, } | { "kind": "unborn", name: string, } | { "kind": "detached", commit: string, };
+export type KeyState = "none" | "keyring" | "session" | "unavailable";
+export type MessageView = { id: number, 
+/**
+ * `user` or `assistant`.
+ */
+role: string, 
+/**
+ * What was typed, or the reply's markdown.
+ */
+text: string, 
+/**
+ * The reply rendered and sanitized; empty for the person's own messages.
+ */
+html: string, attachments: Array<AttachmentView>, model: string | null, 
+/**
+ * `complete`, `streaming`, `stopped`, `failed` or `interrupted`.
+ */
+status: string, error: ApiError | null, usage: UsageView, 
+/**
+ * US dollars; `None` when the model has no price (local models).
+ */
+cost: number | null, firstTokenMs: number | null, durationMs: number | null, };
+export type MeterView = { used: number, window: number, reserved: number, 
+/**
+ * What did not fit: "4 earlier messages", "src/big.rs".
+ */
+dropped: Array<string>, };
+export type ModelChoice = { 
+/**
+ * `provider/model`.
+ */
+id: string, providerName: string, model: string, 
+/**
+ * Found on this machine without any setup.
+ */
+detected: boolean, window: number, };
+export type ModelsView = { models: Array<ModelChoice>, defaultModel: string | null, 
+/**
+ * Providers that could not be asked for their models, and why.
+ */
+problems: Array<string>, };
+export type PresetView = { id: string, name: string, wire: string, baseUrl: string, needsKey: boolean, local: boolean, };
 export type Progress = { task: string, message: string, done: boolean, };
 export type ProjectChanged = { 
 /**
@@ -81,6 +144,20 @@ root: string, name: string,
  * False for a folder that is not inside a git work tree: the UI hides the git panel.
  */
 isRepo: boolean, };
+export type ProviderInput = { 
+/**
+ * Set when editing an existing provider.
+ */
+id: string | null, name: string, wire: string, baseUrl: string, needsKey: boolean, models: Array<string>, };
+export type ProviderView = { id: string, name: string, 
+/**
+ * `openai`, `anthropic` or `gemini`.
+ */
+wire: string, baseUrl: string, needsKey: boolean, key: KeyState, 
+/**
+ * Models the person listed; empty means "ask the server".
+ */
+models: Array<string>, };
 export type RecentProject = { path: string, name: string, 
 /**
  * Unix time in milliseconds.
@@ -95,5 +172,24 @@ export type RepoState = { head: HeadState, upstream: Upstream | null,
  * Sorted by path.
  */
 changes: Array<Change>, };
+export type SelectionInput = { path: string, startLine: number, endLine: number, };
+export type SendInput = { 
+/**
+ * `None` starts a new conversation.
+ */
+conversationId: number | null, text: string, 
+/**
+ * `provider/model`; the conversation's or the default one when absent.
+ */
+model: string | null, 
+/**
+ * Paths attached as chips.
+ */
+attachments: Array<string>, selection: SelectionInput | null, includeDiff: boolean, 
+/**
+ * Edit-and-resend, regenerate: this message and every later one are replaced.
+ */
+replaceFrom: number | null, };
 export type UiState = { sidebarWidth: number, chatWidth: number, showIgnored: boolean, };
 export type Upstream = { name: string, ahead: number, behind: number, };
+export type UsageView = { input: number, output: number, cached: number, };

@@ -14,10 +14,12 @@ pub const FRAME: Duration = Duration::from_millis(33);
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TurnEvent {
-    /// Blocks that closed, and the open block's HTML (replacing the previous one).
+    /// Blocks that closed, the open block's HTML (replacing the previous one), and the raw
+    /// text that arrived since the last render.
     Render {
         closed: Vec<String>,
         open: String,
+        delta: String,
     },
     Thinking(String),
     Retrying {
@@ -60,6 +62,13 @@ pub async fn run_turn(
     };
     let mut dirty = false;
     let mut last_flush = Instant::now();
+    let mut emitted = 0;
+    let mut render = |renderer: &mut StreamRenderer, on_event: &mut dyn FnMut(TurnEvent)| {
+        let u = renderer.update();
+        let delta = renderer.text()[emitted..].to_owned();
+        emitted = renderer.text().len();
+        on_event(TurnEvent::Render { closed: u.closed, open: u.open, delta });
+    };
     loop {
         let flush_in = FRAME.saturating_sub(last_flush.elapsed());
         let next = tokio::select! {
@@ -100,16 +109,14 @@ pub async fn run_turn(
             }
         }
         if dirty && last_flush.elapsed() >= FRAME {
-            let u = renderer.update();
-            on_event(TurnEvent::Render { closed: u.closed, open: u.open });
+            render(&mut renderer, &mut on_event);
             dirty = false;
             last_flush = Instant::now();
         }
     }
     drop(stream); // cancels the request if it is still running
     if dirty {
-        let u = renderer.update();
-        on_event(TurnEvent::Render { closed: u.closed, open: u.open });
+        render(&mut renderer, &mut on_event);
     }
     if out.error.is_none() && !out.cancelled && out.stop.is_none() && renderer.text().is_empty() {
         out.error =
@@ -135,7 +142,7 @@ mod tests {
         model.end(0);
         let mut html = String::new();
         let out = run_turn(stream, Arc::new(Notify::new()), |e| {
-            if let TurnEvent::Render { closed, open } = e {
+            if let TurnEvent::Render { closed, open, .. } = e {
                 html = closed.concat() + &open;
             }
         })

@@ -1,14 +1,16 @@
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use redline_store::Store;
 
+use crate::models::Models;
 use crate::project::OpenProject;
 use crate::{
-    ApiError, ApiResult, AppInfo, DirEntry, ErrorCode, FileDiffView, FileView, Progress, ProjectChanged,
-    ProjectInfo, RecentProject, RepoState, UiState,
+    ApiError, ApiResult, AppInfo, DirEntry, ErrorCode, FileDiffView, FileView, KeyState, ModelsView,
+    PresetView, Progress, ProjectChanged, ProjectInfo, ProviderInput, ProviderView, RecentProject, RepoState,
+    UiState,
 };
 
 /// Where the UI's events go. The Tauri shell emits them to the window; tests collect them.
@@ -26,6 +28,9 @@ pub struct App {
     store: Mutex<Option<Store>>,
     project: Mutex<Option<Arc<OpenProject>>>,
     sink: Arc<dyn EventSink>,
+    pub(crate) models: Models,
+    /// Replies streaming now, by conversation, with the switch that stops each.
+    pub(crate) running: Mutex<HashMap<i64, Arc<tokio::sync::Notify>>>,
 }
 
 /// `$REDLINE_DATA_DIR`, or the platform's data folder (`~/.local/share/dev.redline.app`).
@@ -41,7 +46,12 @@ impl App {
     /// the error is reported where recent projects would be shown.
     pub fn new(data_dir: &Path, initial_folder: Option<String>, sink: Arc<dyn EventSink>) -> App {
         let store = match Store::open(&data_dir.join("redline.db")) {
-            Ok(store) => Some(store),
+            Ok(mut store) => {
+                if let Err(e) = store.mark_interrupted() {
+                    tracing::warn!("unfinished replies not marked: {e}");
+                }
+                Some(store)
+            }
             Err(e) => {
                 tracing::error!("{e}");
                 None
@@ -53,6 +63,8 @@ impl App {
             store: Mutex::new(store),
             project: Mutex::new(None),
             sink,
+            models: Models::load(data_dir),
+            running: Mutex::new(HashMap::new()),
         }
     }
 
@@ -80,7 +92,7 @@ impl App {
         self.project.lock().take();
     }
 
-    fn project(&self) -> ApiResult<Arc<OpenProject>> {
+    pub(crate) fn project(&self) -> ApiResult<Arc<OpenProject>> {
         self.project.lock().clone().ok_or_else(ApiError::no_project)
     }
 
@@ -151,6 +163,49 @@ impl App {
         redline_highlight::theme_css()
     }
 
+    pub fn presets(&self) -> Vec<PresetView> {
+        Models::presets()
+    }
+
+    pub fn providers(&self) -> Vec<ProviderView> {
+        self.models.providers()
+    }
+
+    pub fn save_provider(&self, input: ProviderInput) -> ApiResult<ProviderView> {
+        self.models.save_provider(input)
+    }
+
+    pub fn remove_provider(&self, id: &str) -> ApiResult<()> {
+        self.models.remove_provider(id)
+    }
+
+    /// Keeps `key` in the OS keyring, or in memory for this run only when `session_only`.
+    pub fn set_key(&self, provider: &str, key: &str, session_only: bool) -> ApiResult<KeyState> {
+        self.models.set_key(provider, key, session_only)
+    }
+
+    pub fn remove_key(&self, provider: &str) -> ApiResult<()> {
+        self.models.remove_key(provider)
+    }
+
+    /// Asks the provider for its models with the stored key.
+    pub async fn test_provider(&self, provider: &str) -> ApiResult<Vec<String>> {
+        self.models.test_provider(provider).await
+    }
+
+    pub async fn models(&self, refresh: bool) -> ModelsView {
+        self.models.models(refresh).await
+    }
+
+    pub fn set_default_model(&self, model: &str) -> ApiResult<()> {
+        self.models.set_default_model(model)
+    }
+
+    /// Offers an in-process model (tests, benchmarks, a built-in engine) under its own id.
+    pub fn register_model(&self, model: Arc<dyn redline_llm::LanguageModel>) {
+        self.models.register(model);
+    }
+
     /// Delivers pending watcher events now (tests and benchmarks).
     pub fn flush_watcher(&self) {
         if let Ok(project) = self.project() {
@@ -158,7 +213,7 @@ impl App {
         }
     }
 
-    fn with_store<T>(
+    pub(crate) fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, redline_store::StoreError>,
     ) -> ApiResult<T> {
@@ -174,5 +229,5 @@ impl App {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    crate::chat::now_ms()
 }

@@ -3,6 +3,7 @@
 
 use ts_rs::TS;
 
+use crate::chat_types::*;
 use crate::types::*;
 
 /// The whole bindings file, declarations sorted by name.
@@ -29,6 +30,22 @@ pub fn bindings_ts() -> String {
         RepoState::decl(),
         UiState::decl(),
         Upstream::decl(),
+        AttachmentView::decl(),
+        ChatEvent::decl(),
+        ContextPreview::decl(),
+        ConversationDetail::decl(),
+        ConversationView::decl(),
+        KeyState::decl(),
+        MessageView::decl(),
+        MeterView::decl(),
+        ModelChoice::decl(),
+        ModelsView::decl(),
+        PresetView::decl(),
+        ProviderInput::decl(),
+        ProviderView::decl(),
+        SelectionInput::decl(),
+        SendInput::decl(),
+        UsageView::decl(),
     ];
     decls.sort();
     let mut out = String::from(

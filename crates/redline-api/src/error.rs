@@ -48,3 +48,55 @@ impl From<StoreError> for ApiError {
         ApiError::new(ErrorCode::Database, e.to_string())
     }
 }
+
+impl From<redline_llm::ModelError> for ApiError {
+    fn from(e: redline_llm::ModelError) -> Self {
+        use redline_llm::ErrorKind;
+        let code = match e.kind {
+            ErrorKind::Authentication => ErrorCode::ModelAuthentication,
+            ErrorKind::RateLimit => ErrorCode::ModelRateLimit,
+            ErrorKind::Overloaded => ErrorCode::ModelOverloaded,
+            ErrorKind::ContextTooLong => ErrorCode::ModelContextTooLong,
+            ErrorKind::BadRequest => ErrorCode::ModelBadRequest,
+            ErrorKind::Network => ErrorCode::ModelNetwork,
+            ErrorKind::Timeout => ErrorCode::ModelTimeout,
+            ErrorKind::Protocol => ErrorCode::ModelProtocol,
+        };
+        ApiError::new(code, model_error_message(&e))
+    }
+}
+
+/// The provider's words, and what the person can do about them.
+fn model_error_message(e: &redline_llm::ModelError) -> String {
+    use redline_llm::ErrorKind;
+    let advice = match e.kind {
+        ErrorKind::Authentication => "Check the provider's key in Settings.",
+        ErrorKind::RateLimit => "The provider is limiting requests; wait a moment and retry.",
+        ErrorKind::Overloaded => "The provider is overloaded or failing; retry in a moment.",
+        ErrorKind::ContextTooLong => "Remove attachments or start a new conversation.",
+        ErrorKind::BadRequest => "The provider rejected the request; check the model name in Settings.",
+        ErrorKind::Network => "Check that the model server is running and reachable, then retry.",
+        ErrorKind::Timeout => "The model server stopped answering; retry, or check that it is not stuck.",
+        ErrorKind::Protocol => {
+            "The model server sent something Redline cannot read; retry or try another model."
+        }
+    };
+    let message = e.message.trim_end_matches('.');
+    format!("{message}. {advice}")
+}
+
+impl From<redline_llm::KeyError> for ApiError {
+    fn from(e: redline_llm::KeyError) -> Self {
+        let code = match e {
+            redline_llm::KeyError::Unavailable(_) => ErrorCode::KeyringUnavailable,
+            redline_llm::KeyError::Failed(_) => ErrorCode::Keyring,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<redline_agent::SettingsError> for ApiError {
+    fn from(e: redline_agent::SettingsError) -> Self {
+        ApiError::new(ErrorCode::Settings, e.to_string())
+    }
+}

@@ -7,11 +7,15 @@
 
 mod app;
 mod bindings;
+mod chat;
+mod chat_types;
 mod error;
+mod models;
 mod project;
 mod types;
 
 pub use app::{default_data_dir, App, EventSink};
 pub use bindings::bindings_ts;
+pub use chat_types::*;
 pub use error::ApiResult;
 pub use types::*;

@@ -102,6 +102,19 @@ impl OpenProject {
         self.sink.progress(Progress { task, message: "Watching".into(), done: true });
     }
 
+    pub(crate) fn root(&self) -> &ProjectRoot {
+        &self.root
+    }
+
+    /// Uncommitted changes as one diff; empty for a folder that is not a repository.
+    pub(crate) fn worktree_patch(&self, limit: usize) -> ApiResult<String> {
+        let git = self.git.lock();
+        match &git.repo {
+            Some(repo) => Ok(repo.worktree_patch(limit)?),
+            None => Ok(String::new()),
+        }
+    }
+
     pub(crate) fn info(&self) -> ProjectInfo {
         ProjectInfo {
             root: self.root.path().display().to_string(),

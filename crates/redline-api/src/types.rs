@@ -8,7 +8,7 @@ pub use redline_git::{Change, ChangeKind, DiffLineKind, HeadState, RepoState, Up
 pub use redline_project::{DirEntry, EntryKind, FileSummary};
 
 /// A stable code the UI can act on; it never matches on messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ErrorCode {
     NotFound,
@@ -19,6 +19,24 @@ pub enum ErrorCode {
     Git,
     Database,
     Internal,
+    /// The request to the model was refused for its key: fix it in Settings.
+    ModelAuthentication,
+    ModelRateLimit,
+    ModelOverloaded,
+    ModelContextTooLong,
+    ModelBadRequest,
+    ModelNetwork,
+    ModelTimeout,
+    ModelProtocol,
+    /// No model is set up or the one asked for is unknown.
+    NoModel,
+    /// The OS keyring is missing or locked: offer to keep the key for this run.
+    KeyringUnavailable,
+    Keyring,
+    Settings,
+    InvalidInput,
+    /// A reply is already streaming in this conversation.
+    Busy,
 }
 
 /// Every failed command answers with this.

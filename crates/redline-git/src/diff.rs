@@ -95,3 +95,28 @@ fn hunks(patch: &mut Patch<'_>) -> Result<Vec<DiffHunk>, GitError> {
     }
     Ok(out)
 }
+
+/// The working tree's changes against HEAD (staged and not, untracked files included) as one
+/// unified diff, cut after `limit` bytes.
+pub(crate) fn worktree_patch(repo: &Repository, limit: usize) -> Result<String, GitError> {
+    let head_tree = match repo.head() {
+        Ok(head) => Some(head.peel_to_tree()?),
+        Err(_) => None,
+    };
+    let mut opts = DiffOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true).context_lines(3);
+    let diff = repo.diff_tree_to_workdir_with_index(head_tree.as_ref(), Some(&mut opts))?;
+    let mut out = String::new();
+    diff.print(git2::DiffFormat::Patch, |_, _, line| {
+        if out.len() >= limit {
+            return false;
+        }
+        if matches!(line.origin(), '+' | '-' | ' ') {
+            out.push(line.origin());
+        }
+        out.push_str(&String::from_utf8_lossy(line.content()));
+        true
+    })
+    .or_else(|e| if out.len() >= limit { Ok(()) } else { Err(e) })?;
+    Ok(out)
+}

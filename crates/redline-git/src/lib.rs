@@ -111,6 +111,11 @@ impl Repo {
     }
 
     /// `git diff HEAD -- path`: staged and unstaged changes together, untracked files as added.
+    /// Uncommitted changes as one unified diff, at most `limit` bytes.
+    pub fn worktree_patch(&self, limit: usize) -> Result<String, GitError> {
+        diff::worktree_patch(&self.repo, limit)
+    }
+
     pub fn file_diff(&self, path: &str) -> Result<FileDiff, GitError> {
         let orig = self.changes.as_ref().and_then(|c| c.get(path)).and_then(|c| c.orig_path.clone());
         diff::file_diff(&self.repo, &self.workdir, path, orig.as_deref())

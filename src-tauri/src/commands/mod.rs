@@ -1,6 +1,7 @@
 //! Tauri commands: each takes the lock-free `App`, moves the blocking work off the async
 //! runtime, and returns the api's result as is.
 
+mod chat;
 mod project;
 mod shell;
 
@@ -28,6 +29,24 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         project::file_lines,
         project::git_state,
         project::file_diff,
+        chat::conversations,
+        chat::conversation,
+        chat::new_conversation,
+        chat::rename_conversation,
+        chat::delete_conversation,
+        chat::set_conversation_model,
+        chat::send_message,
+        chat::stop_reply,
+        chat::preview_context,
+        chat::models,
+        chat::set_default_model,
+        chat::presets,
+        chat::providers,
+        chat::save_provider,
+        chat::remove_provider,
+        chat::set_key,
+        chat::remove_key,
+        chat::test_provider,
     ]
 }
 

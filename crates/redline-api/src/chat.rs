@@ -1,0 +1,402 @@
+//! Conversations: listing, renaming, deleting, and sending a question whose reply streams to
+//! the caller. The question and an empty reply are saved before the request starts and the reply
+//! is saved again when it ends, whatever the ending, so no failure loses a conversation.
+
+use std::sync::Arc;
+
+use redline_agent::{
+    build_prompt, parse_mentions, run_turn, Attachment, AttachmentKind, ContextReader, HistoryMessage,
+    PromptInput, Selection, TurnEvent, TurnOutcome,
+};
+use redline_llm::Role;
+use redline_store::{ConversationRow, MessageRow, NewMessage};
+use tokio::sync::Notify;
+
+use crate::{
+    ApiError, ApiResult, App, AttachmentView, ChatEvent, ContextPreview, ConversationDetail,
+    ConversationView, ErrorCode, MessageView, MeterView, SendInput, UsageView,
+};
+
+/// The working tree diff attached to a question is cut after this many bytes.
+const DIFF_LIMIT: usize = 256 * 1024;
+
+fn conversation_view(row: &ConversationRow) -> ConversationView {
+    ConversationView {
+        id: row.id,
+        title: row.title.clone(),
+        model: row.model.clone(),
+        updated_at: row.updated_at,
+    }
+}
+
+fn attachment_view(a: &Attachment) -> AttachmentView {
+    let kind = match a.kind {
+        AttachmentKind::File => "file",
+        AttachmentKind::Folder => "folder",
+        AttachmentKind::Selection => "selection",
+        AttachmentKind::GitDiff => "gitDiff",
+        AttachmentKind::Rules => "rules",
+    };
+    AttachmentView {
+        kind: kind.into(),
+        label: a.label.clone(),
+        tokens: a.tokens,
+        truncated: a.truncated,
+        redactions: a.redactions.iter().map(|r| format!("{} on line {}", r.kind, r.line)).collect(),
+        note: a.note.clone(),
+    }
+}
+
+pub(crate) fn message_view(row: &MessageRow) -> MessageView {
+    let html = if row.role == "assistant" {
+        redline_highlight::markdown_to_html(&row.content)
+    } else {
+        String::new()
+    };
+    MessageView {
+        id: row.id,
+        role: row.role.clone(),
+        text: row.content.clone(),
+        html,
+        attachments: serde_json::from_str(&row.attachments).unwrap_or_default(),
+        model: row.model.clone(),
+        status: row.status.clone(),
+        error: row
+            .error
+            .as_deref()
+            .and_then(|e| serde_json::from_str::<StoredError>(e).ok())
+            .map(|e| e.into()),
+        usage: UsageView {
+            input: row.input_tokens as u32,
+            output: row.output_tokens as u32,
+            cached: row.cached_tokens as u32,
+        },
+        cost: row.cost,
+        first_token_ms: row.first_token_ms,
+        duration_ms: row.duration_ms,
+    }
+}
+
+/// An error as saved with a message: the code's name and the sentence.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredError {
+    code: serde_json::Value,
+    message: String,
+}
+
+impl From<StoredError> for ApiError {
+    fn from(e: StoredError) -> Self {
+        let code = serde_json::from_value(e.code).unwrap_or(ErrorCode::Internal);
+        ApiError::new(code, e.message)
+    }
+}
+
+fn title_of(text: &str) -> String {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("New conversation").trim();
+    match line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_owned(),
+    }
+}
+
+impl App {
+    fn project_key(&self) -> ApiResult<String> {
+        Ok(self.project()?.info().root)
+    }
+
+    pub fn conversations(&self, query: &str) -> ApiResult<Vec<ConversationView>> {
+        let project = self.project_key()?;
+        let rows = self.with_store(|s| s.conversations(&project, query.trim()))?;
+        Ok(rows.iter().map(conversation_view).collect())
+    }
+
+    pub fn conversation(&self, id: i64) -> ApiResult<ConversationDetail> {
+        let (row, messages) = self.with_store(|s| Ok((s.conversation(id)?, s.messages(id)?)))?;
+        let row =
+            row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "That conversation no longer exists."))?;
+        let messages: Vec<MessageView> = messages.iter().map(message_view).collect();
+        let usage = messages.iter().fold(UsageView::default(), |t, m| UsageView {
+            input: t.input + m.usage.input,
+            output: t.output + m.usage.output,
+            cached: t.cached + m.usage.cached,
+        });
+        let costs: Vec<f64> = messages.iter().filter_map(|m| m.cost).collect();
+        let cost = (!costs.is_empty()).then(|| costs.iter().sum());
+        let running = self.running.lock().contains_key(&id);
+        Ok(ConversationDetail { conversation: conversation_view(&row), messages, usage, cost, running })
+    }
+
+    pub fn new_conversation(&self, model: Option<String>) -> ApiResult<ConversationView> {
+        let project = self.project_key()?;
+        let row = self.with_store(|s| {
+            s.create_conversation(&project, "New conversation", model.as_deref(), now_ms())
+        })?;
+        Ok(conversation_view(&row))
+    }
+
+    pub fn rename_conversation(&self, id: i64, title: &str) -> ApiResult<()> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidInput, "A conversation needs a title."));
+        }
+        self.with_store(|s| s.rename_conversation(id, title))
+    }
+
+    pub fn delete_conversation(&self, id: i64) -> ApiResult<()> {
+        self.stop_reply(id);
+        self.with_store(|s| s.delete_conversation(id))
+    }
+
+    pub fn set_conversation_model(&self, id: i64, model: &str) -> ApiResult<()> {
+        self.with_store(|s| s.set_conversation_model(id, model))
+    }
+
+    /// Stops the reply streaming in conversation `id`, if any.
+    pub fn stop_reply(&self, id: i64) {
+        if let Some(cancel) = self.running.lock().get(&id) {
+            cancel.notify_one();
+        }
+    }
+
+    /// What a question would carry, without sending it: for chips and the meter.
+    pub async fn preview_context(&self, input: SendInput) -> ApiResult<ContextPreview> {
+        let model = match &input.model {
+            Some(m) => m.clone(),
+            None => self.models.default_model().await.unwrap_or_default(),
+        };
+        let attachments = self.gather(&input)?;
+        let history = match input.conversation_id {
+            Some(id) => self.history(id, input.replace_from)?,
+            None => Vec::new(),
+        };
+        let prompt = self.prompt(&model, &history, attachments, &input.text)?;
+        Ok(ContextPreview {
+            attachments: prompt.attachments.iter().map(attachment_view).collect(),
+            meter: meter_view(&prompt.meter),
+        })
+    }
+
+    fn gather(&self, input: &SendInput) -> ApiResult<Vec<Attachment>> {
+        let project = self.project()?;
+        let reader = ContextReader::new(project.root());
+        let mut attachments = reader.rules();
+        let mut paths: Vec<String> = Vec::new();
+        for path in input.attachments.iter().cloned().chain(parse_mentions(&input.text)) {
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        attachments.extend(paths.iter().map(|p| reader.mention(p)));
+        if let Some(sel) = &input.selection {
+            let selection =
+                Selection { path: sel.path.clone(), start_line: sel.start_line, end_line: sel.end_line };
+            attachments.push(reader.selection(&selection));
+        }
+        if input.include_diff {
+            let patch = project.worktree_patch(DIFF_LIMIT)?;
+            attachments.push(redline_agent::context::diff_attachment(&patch));
+        }
+        Ok(attachments)
+    }
+
+    /// The conversation's earlier messages that a model should see again, before `until`.
+    fn history(&self, id: i64, until: Option<i64>) -> ApiResult<Vec<HistoryMessage>> {
+        let rows = self.with_store(|s| s.messages(id))?;
+        Ok(rows
+            .into_iter()
+            .filter(|m| until.is_none_or(|u| m.id < u) && !m.content.is_empty())
+            .map(|m| HistoryMessage {
+                role: if m.role == "user" { Role::User } else { Role::Assistant },
+                text: m.content,
+            })
+            .collect())
+    }
+
+    fn prompt(
+        &self,
+        model: &str,
+        history: &[HistoryMessage],
+        attachments: Vec<Attachment>,
+        question: &str,
+    ) -> ApiResult<redline_agent::Prompt> {
+        let project = self.project()?.info().name;
+        let max_output = self.models.settings.read().max_output_tokens;
+        Ok(build_prompt(PromptInput {
+            project_name: &project,
+            model,
+            window: self.models.prices.window(model),
+            max_output,
+            history,
+            attachments,
+            question,
+        })?)
+    }
+
+    /// Sends a question and streams the reply through `emit`; returns the saved reply. Errors
+    /// before anything was saved (no project, no model, nothing fits) come back as `Err`; a
+    /// failed request is a saved reply with status `failed` and its error.
+    pub async fn send_message(
+        &self,
+        input: SendInput,
+        emit: &(dyn Fn(ChatEvent) + Send + Sync),
+    ) -> ApiResult<MessageView> {
+        if input.text.trim().is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidInput, "Type a question first."));
+        }
+        let project = self.project_key()?;
+        let existing = match input.conversation_id {
+            Some(id) => self.with_store(|s| s.conversation(id))?,
+            None => None,
+        };
+        let model_id = match input.model.clone().or_else(|| existing.as_ref().and_then(|c| c.model.clone())) {
+            Some(m) => m,
+            None => self.models.default_model().await?,
+        };
+        let model = self.models.resolve(&model_id).await?;
+        let history = match &existing {
+            Some(c) => self.history(c.id, input.replace_from)?,
+            None => Vec::new(),
+        };
+        let prompt = self.prompt(&model_id, &history, self.gather(&input)?, &input.text)?;
+        let conversation = match existing {
+            Some(c) => c,
+            None => self.with_store(|s| {
+                s.create_conversation(&project, &title_of(&input.text), Some(&model_id), now_ms())
+            })?,
+        };
+        let cancel = Arc::new(Notify::new());
+        {
+            let mut running = self.running.lock();
+            if running.contains_key(&conversation.id) {
+                return Err(ApiError::new(
+                    ErrorCode::Busy,
+                    "A reply is still streaming here. Stop it first.",
+                ));
+            }
+            running.insert(conversation.id, cancel.clone());
+        }
+        let result = self.stream_reply(&conversation, &model_id, model, prompt, &input, cancel, emit).await;
+        self.running.lock().remove(&conversation.id);
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn stream_reply(
+        &self,
+        conversation: &ConversationRow,
+        model_id: &str,
+        model: Arc<dyn redline_llm::LanguageModel>,
+        prompt: redline_agent::Prompt,
+        input: &SendInput,
+        cancel: Arc<Notify>,
+        emit: &(dyn Fn(ChatEvent) + Send + Sync),
+    ) -> ApiResult<MessageView> {
+        let attachments: Vec<AttachmentView> = prompt.attachments.iter().map(attachment_view).collect();
+        let attachments_json = serde_json::to_string(&attachments).unwrap_or_else(|_| "[]".into());
+        let is_new = conversation.title == "New conversation";
+        let ids = self.with_store(|s| {
+            if let Some(from) = input.replace_from {
+                s.truncate_from(conversation.id, from)?;
+            }
+            if is_new {
+                s.rename_conversation(conversation.id, &title_of(&input.text))?;
+            }
+            s.set_conversation_model(conversation.id, model_id)?;
+            s.add_messages(
+                conversation.id,
+                &[
+                    NewMessage {
+                        role: "user",
+                        content: &input.text,
+                        attachments: &attachments_json,
+                        model: None,
+                        status: "complete",
+                    },
+                    NewMessage {
+                        role: "assistant",
+                        content: "",
+                        attachments: "[]",
+                        model: Some(model_id),
+                        status: "streaming",
+                    },
+                ],
+                now_ms(),
+            )
+        })?;
+        let (user_row, mut reply) = self.with_store(|s| Ok((s.message(ids[0])?, s.message(ids[1])?)))?;
+        let (Some(user_row), Some(reply_row)) = (user_row, reply.take()) else {
+            return Err(ApiError::new(ErrorCode::Database, "the new messages could not be read back"));
+        };
+        let conversation =
+            self.with_store(|s| s.conversation(conversation.id))?.unwrap_or_else(|| conversation.clone());
+        emit(ChatEvent::Started {
+            conversation: conversation_view(&conversation),
+            user_message: message_view(&user_row),
+            assistant_id: reply_row.id,
+            model: model_id.to_owned(),
+            meter: meter_view(&prompt.meter),
+        });
+        let stream = model.stream(prompt.request);
+        let outcome = run_turn(stream, cancel, |event| emit(chat_event(event))).await;
+        let finished = self.finish_reply(reply_row, model_id, &outcome)?;
+        let view = message_view(&finished);
+        emit(ChatEvent::Finished { message: view.clone() });
+        Ok(view)
+    }
+
+    fn finish_reply(
+        &self,
+        mut row: MessageRow,
+        model_id: &str,
+        outcome: &TurnOutcome,
+    ) -> ApiResult<MessageRow> {
+        row.content = outcome.text.clone();
+        row.status = if outcome.cancelled {
+            "stopped"
+        } else if outcome.error.is_some() {
+            "failed"
+        } else {
+            "complete"
+        }
+        .into();
+        row.error = outcome.error.as_ref().map(|e| {
+            let api = ApiError::from(e.clone());
+            let stored = StoredError {
+                code: serde_json::to_value(api.code).unwrap_or_default(),
+                message: api.message,
+            };
+            serde_json::to_string(&stored).unwrap_or_default()
+        });
+        row.input_tokens = outcome.usage.input as i64;
+        row.output_tokens = outcome.usage.output as i64;
+        row.cached_tokens = outcome.usage.cached as i64;
+        row.cost = self.models.prices.cost(model_id, &outcome.usage);
+        row.first_token_ms = outcome.first_token.map(|d| d.as_millis() as i64);
+        row.duration_ms = Some(outcome.duration.as_millis() as i64);
+        self.with_store(|s| s.finish_message(&row))?;
+        Ok(row)
+    }
+}
+
+fn meter_view(m: &redline_agent::ContextMeter) -> MeterView {
+    MeterView { used: m.used, window: m.window, reserved: m.reserved, dropped: m.dropped.clone() }
+}
+
+fn chat_event(event: TurnEvent) -> ChatEvent {
+    match event {
+        TurnEvent::Render { closed, open, delta } => ChatEvent::Render { closed, open, delta },
+        TurnEvent::Thinking(text) => ChatEvent::Thinking { text },
+        TurnEvent::Retrying { attempt, delay, error } => ChatEvent::Retrying {
+            attempt,
+            delay_ms: delay.as_millis() as u32,
+            message: ApiError::from(error).message,
+        },
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

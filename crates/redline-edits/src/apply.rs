@@ -1,0 +1,308 @@
+//! Applying one file's edits, in reply order, to its base text. Pure: the base comes in as a
+//! string and the result goes out as a string.
+
+use crate::edit::{DiffHunk, Edit, EditKind};
+use crate::error::{EditError, EditErrorKind};
+use crate::lazy;
+use crate::matching::{replace_in, split_lines, EmptySearch, Layer, MatchOptions, Request};
+use crate::text::{is_elision, to_lf, with_final_newline, TextShape};
+
+/// What became of a file once all of its edits were tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileResult {
+    Modified(String),
+    Created(String),
+    Deleted,
+    Renamed {
+        to: String,
+        text: String,
+    },
+    Unchanged,
+    /// No edit applied; nothing must be written.
+    Failed,
+}
+
+/// The result of [`apply_file`]: the new file plus each edit that failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileApply {
+    pub result: FileResult,
+    pub applied: usize,
+    pub errors: Vec<EditError>,
+    /// The layer each applied replacement matched at (for review badges).
+    pub layers: Vec<Layer>,
+}
+
+/// Working state: LF text that ends in a newline, plus how to write it back.
+struct State {
+    exists: bool,
+    text: String,
+    shape: TextShape,
+    created: bool,
+    deleted: bool,
+    renamed_to: Option<String>,
+    /// Lines added minus removed so far, to keep later line hints pointing at the right place.
+    line_delta: isize,
+}
+
+/// Applies `edits` (all for one path) to `base` (`None` when the file does not exist).
+/// Edits that fail are reported and skipped; the others still apply.
+pub fn apply_file(base: Option<&str>, edits: &[&Edit], opts: &MatchOptions) -> FileApply {
+    let mut state = State {
+        exists: base.is_some(),
+        text: base.map(|b| with_final_newline(&to_lf(b))).unwrap_or_default(),
+        shape: base.map(TextShape::of).unwrap_or_default(),
+        created: false,
+        deleted: false,
+        renamed_to: None,
+        line_delta: 0,
+    };
+    let mut out =
+        FileApply { result: FileResult::Failed, applied: 0, errors: Vec::new(), layers: Vec::new() };
+    for edit in edits {
+        match apply_one(&mut state, edit, opts) {
+            Ok(layers) => {
+                out.applied += 1;
+                out.layers.extend(layers);
+            }
+            Err(kind) => out.errors.push(EditError { path: edit.path.clone(), block: edit.block, kind }),
+        }
+    }
+    out.result = finish(state, base, out.applied);
+    out
+}
+
+fn finish(state: State, base: Option<&str>, applied: usize) -> FileResult {
+    if applied == 0 {
+        return FileResult::Failed;
+    }
+    if state.deleted {
+        return FileResult::Deleted;
+    }
+    let text = state.shape.restore(&state.text);
+    if let Some(to) = state.renamed_to {
+        return FileResult::Renamed { to, text };
+    }
+    match base {
+        None => FileResult::Created(text),
+        Some(b) if b == text => FileResult::Unchanged,
+        Some(_) if state.created => FileResult::Created(text),
+        Some(_) => FileResult::Modified(text),
+    }
+}
+
+fn apply_one(state: &mut State, edit: &Edit, opts: &MatchOptions) -> Result<Vec<Layer>, EditErrorKind> {
+    if state.deleted {
+        return Err(EditErrorKind::FileMissing);
+    }
+    match &edit.kind {
+        EditKind::Replace { old_text, new_text, line_hint, replace_all } => {
+            let req = Request {
+                search: &to_lf(old_text),
+                replace: &to_lf(new_text),
+                hint: *line_hint,
+                replace_all: *replace_all,
+            };
+            replace(state, &req, opts).map(|l| vec![l])
+        }
+        EditKind::UnifiedDiff { hunks } => apply_hunks(state, hunks, opts),
+        EditKind::Create { content } => create(state, content).map(|()| vec![]),
+        EditKind::Whole { content } => whole(state, content).map(|()| vec![]),
+        EditKind::Delete => require_exists(state).map(|()| {
+            state.deleted = true;
+            vec![]
+        }),
+        EditKind::Rename { to } => require_exists(state).map(|()| {
+            state.renamed_to = Some(to.clone());
+            vec![]
+        }),
+    }
+}
+
+fn require_exists(state: &State) -> Result<(), EditErrorKind> {
+    if state.exists {
+        Ok(())
+    } else {
+        Err(EditErrorKind::FileMissing)
+    }
+}
+
+/// A SEARCH/REPLACE (or tool-call) replacement, including the empty-SEARCH cases.
+fn replace(state: &mut State, req: &Request, opts: &MatchOptions) -> Result<Layer, EditErrorKind> {
+    if req.search.trim().is_empty() {
+        return empty_search(state, req.replace, opts).map(|()| Layer::Exact);
+    }
+    if !state.exists {
+        return Err(EditErrorKind::FileMissing);
+    }
+    let hint = req.hint.map(|h| h.saturating_add_signed(state.line_delta).max(1));
+    let shifted = Request { hint, ..*req };
+    let (text, layer) = replace_in(&state.text, &shifted, opts)?;
+    set_text(state, text);
+    Ok(layer)
+}
+
+/// Empty SEARCH: creates a missing or empty file; on a file with content it appends only when
+/// asked to (Aider's reading), otherwise it is refused.
+fn empty_search(state: &mut State, replace: &str, opts: &MatchOptions) -> Result<(), EditErrorKind> {
+    if !state.exists || state.text.trim().is_empty() {
+        if !state.exists {
+            state.shape = TextShape::of(replace);
+        }
+        state.created = !state.exists;
+        state.exists = true;
+        set_text(state, with_final_newline(replace));
+        return Ok(());
+    }
+    match opts.empty_search {
+        EmptySearch::Append => {
+            let text = format!("{}{}", state.text, with_final_newline(replace));
+            set_text(state, text);
+            Ok(())
+        }
+        EmptySearch::Refuse => Err(EditErrorKind::EmptySearchOnExistingFile),
+    }
+}
+
+fn set_text(state: &mut State, text: String) {
+    let before = state.text.matches('\n').count() as isize;
+    state.line_delta += text.matches('\n').count() as isize - before;
+    state.text = text;
+}
+
+fn create(state: &mut State, content: &str) -> Result<(), EditErrorKind> {
+    let content_lf = with_final_newline(&to_lf(content));
+    if state.exists && !state.text.trim().is_empty() && state.text != content_lf {
+        return Err(EditErrorKind::FileExists);
+    }
+    if content.lines().any(is_elision) {
+        return Err(EditErrorKind::ElisionInReplacement);
+    }
+    state.shape = TextShape::of(content);
+    state.created = !state.exists;
+    state.exists = true;
+    state.text = content_lf;
+    Ok(())
+}
+
+/// A whole new content: placeholders are expanded from the current text or refused.
+fn whole(state: &mut State, content: &str) -> Result<(), EditErrorKind> {
+    let content = with_final_newline(&to_lf(content));
+    if !state.exists {
+        return create(state, &content);
+    }
+    if content.trim().is_empty() && !state.text.trim().is_empty() {
+        return Err(EditErrorKind::WouldEmptyFile);
+    }
+    let text = match lazy::expand(&state.text, &content)? {
+        Some(expanded) => expanded,
+        None if lazy::looks_like_fragment(&state.text, &content) => {
+            return Err(EditErrorKind::LooksLikeFragment)
+        }
+        None => content,
+    };
+    set_text(state, text);
+    Ok(())
+}
+
+/// Each hunk is a replacement of its context+removed lines by its context+added lines; a hunk
+/// that only adds lines needs a line number.
+fn apply_hunks(
+    state: &mut State,
+    hunks: &[DiffHunk],
+    opts: &MatchOptions,
+) -> Result<Vec<Layer>, EditErrorKind> {
+    let only_additions = hunks.iter().all(|h| h.before_text().trim().is_empty());
+    if !state.exists || (only_additions && state.text.trim().is_empty()) {
+        if !only_additions {
+            return Err(EditErrorKind::FileMissing);
+        }
+        let content: String = hunks.iter().map(DiffHunk::after_text).collect();
+        return empty_search(state, &content, opts).map(|()| vec![Layer::Exact]);
+    }
+    let mut layers = Vec::new();
+    for hunk in hunks {
+        layers.push(apply_hunk(state, hunk, opts)?);
+    }
+    Ok(layers)
+}
+
+fn apply_hunk(state: &mut State, hunk: &DiffHunk, opts: &MatchOptions) -> Result<Layer, EditErrorKind> {
+    let before = to_lf(&hunk.before_text());
+    let after = to_lf(&hunk.after_text());
+    if !before.trim().is_empty() {
+        let req = Request { search: &before, replace: &after, hint: hunk.old_start, replace_all: false };
+        return replace(state, &req, opts);
+    }
+    let Some(start) = hunk.old_start else {
+        return Err(EditErrorKind::NoAnchor);
+    };
+    // `@@ -N,0 +M @@` inserts after old line N.
+    let at = start.saturating_add_signed(state.line_delta);
+    let lines = split_lines(&state.text);
+    if at > lines.len() {
+        return Err(EditErrorKind::NoAnchor);
+    }
+    let mut text: String = lines[..at].iter().map(|l| format!("{l}\n")).collect();
+    text.push_str(&after);
+    text.extend(lines[at..].iter().map(|l| format!("{l}\n")));
+    set_text(state, text);
+    Ok(Layer::Exact)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replace_edit(old: &str, new: &str, block: usize) -> Edit {
+        let kind = EditKind::Replace {
+            old_text: old.into(),
+            new_text: new.into(),
+            line_hint: None,
+            replace_all: false,
+        };
+        Edit { path: "f.txt".into(), kind, block }
+    }
+
+    #[test]
+    fn crlf_bom_and_missing_final_newline_survive_an_edit() {
+        let base = "\u{feff}one\r\ntwo\r\nthree";
+        let edit = replace_edit("three\n", "THREE\n", 0);
+        let got = apply_file(Some(base), &[&edit], &MatchOptions::default());
+        assert_eq!(got.result, FileResult::Modified("\u{feff}one\r\ntwo\r\nTHREE".into()));
+    }
+
+    #[test]
+    fn blocks_that_match_stand_when_another_fails() {
+        let a = replace_edit("one\n", "1\n", 0);
+        let b = replace_edit("nothing like it\n", "x\n", 1);
+        let got = apply_file(Some("one\ntwo\n"), &[&a, &b], &MatchOptions::default());
+        assert_eq!(got.result, FileResult::Modified("1\ntwo\n".into()));
+        assert_eq!(got.errors.len(), 1);
+        assert_eq!(got.errors[0].block, 1);
+    }
+
+    #[test]
+    fn failed_file_is_never_emptied() {
+        let a = replace_edit("absent\n", "", 0);
+        let got = apply_file(Some("keep me\n"), &[&a], &MatchOptions::default());
+        assert_eq!(got.result, FileResult::Failed);
+    }
+
+    #[test]
+    fn empty_search_creates_a_missing_file_and_refuses_on_content() {
+        let a = replace_edit("", "hello\n", 0);
+        assert_eq!(
+            apply_file(None, &[&a], &MatchOptions::default()).result,
+            FileResult::Created("hello\n".into())
+        );
+        assert_eq!(apply_file(Some("x\n"), &[&a], &MatchOptions::default()).result, FileResult::Failed);
+    }
+
+    #[test]
+    fn blocks_out_of_order_apply() {
+        let a = replace_edit("three\n", "3\n", 0);
+        let b = replace_edit("one\n", "1\n", 1);
+        let got = apply_file(Some("one\ntwo\nthree\n"), &[&a, &b], &MatchOptions::default());
+        assert_eq!(got.result, FileResult::Modified("1\ntwo\n3\n".into()));
+    }
+}

@@ -1,0 +1,156 @@
+//! The whole pipeline for one reply without touching the disk: parse, read each file through
+//! the caller's function, apply, and say per file what would be written.
+
+use serde::{Deserialize, Serialize};
+
+use crate::apply::{apply_file, FileResult};
+use crate::edit::Edit;
+use crate::matching::MatchOptions;
+use crate::parse::{parse_reply_with, FormatChoice, ParseOptions};
+use crate::proposal::{compute_hunks, Proposal, ProposalKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileStatus {
+    Applied,
+    Created,
+    Deleted,
+    Renamed,
+    Unchanged,
+    Failed,
+}
+
+/// What would happen to one file. `new_text` is what the caller writes; a failed file has none.
+/// A file where some blocks applied and others failed is `Applied` with `error` set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileOutcome {
+    pub path: String,
+    pub status: FileStatus,
+    /// Every failure for this file, one per line, worded for the model.
+    pub error: Option<String>,
+    pub blocks_applied: usize,
+    pub blocks_failed: usize,
+    /// Diff hunks between the current and the new text.
+    pub hunks: usize,
+    pub new_text: Option<String>,
+    pub renamed_to: Option<String>,
+    pub proposal: Option<Proposal>,
+}
+
+/// Plans a reply with Redline's default tolerances. Parse errors come back as `Failed`
+/// outcomes with an empty path.
+pub fn plan_reply(
+    reply: &str,
+    format: FormatChoice,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> Vec<FileOutcome> {
+    plan_reply_with(reply, format, read, &ParseOptions::default(), &MatchOptions::default())
+}
+
+/// [`plan_reply`] with explicit parse and match options.
+pub fn plan_reply_with(
+    reply: &str,
+    format: FormatChoice,
+    read: &dyn Fn(&str) -> Option<String>,
+    parse_opts: &ParseOptions,
+    match_opts: &MatchOptions,
+) -> Vec<FileOutcome> {
+    let parsed = parse_reply_with(reply, format, parse_opts);
+    let mut outcomes: Vec<FileOutcome> = group_by_path(&parsed.edits)
+        .into_iter()
+        .map(|(path, edits)| plan_file(path, &edits, read, match_opts))
+        .collect();
+    outcomes.extend(parsed.errors.iter().map(|e| failed("", e.to_string(), 0)));
+    outcomes
+}
+
+/// Edits per path, in the order paths first appear.
+fn group_by_path(edits: &[Edit]) -> Vec<(&str, Vec<&Edit>)> {
+    let mut groups: Vec<(&str, Vec<&Edit>)> = Vec::new();
+    for edit in edits {
+        match groups.iter_mut().find(|(p, _)| *p == edit.path) {
+            Some((_, list)) => list.push(edit),
+            None => groups.push((&edit.path, vec![edit])),
+        }
+    }
+    groups
+}
+
+fn plan_file(
+    path: &str,
+    edits: &[&Edit],
+    read: &dyn Fn(&str) -> Option<String>,
+    opts: &MatchOptions,
+) -> FileOutcome {
+    let base = read(path);
+    let applied = apply_file(base.as_deref(), edits, opts);
+    let error = (!applied.errors.is_empty())
+        .then(|| applied.errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    let blocks_failed = applied.errors.len();
+    let base_text = base.unwrap_or_default();
+    let (status, new_text, renamed_to, kind) = match applied.result {
+        FileResult::Failed => return failed(path, error.unwrap_or_default(), blocks_failed),
+        FileResult::Modified(t) => (FileStatus::Applied, Some(t), None, ProposalKind::Modify),
+        FileResult::Created(t) => (FileStatus::Created, Some(t), None, ProposalKind::Create),
+        FileResult::Deleted => (FileStatus::Deleted, None, None, ProposalKind::Delete),
+        FileResult::Unchanged => (FileStatus::Unchanged, Some(base_text.clone()), None, ProposalKind::Modify),
+        FileResult::Renamed { to, text } => {
+            (FileStatus::Renamed, Some(text), Some(to), ProposalKind::Rename { from: path.to_string() })
+        }
+    };
+    let proposed = new_text.clone().unwrap_or_default();
+    let proposal_path = renamed_to.as_deref().unwrap_or(path);
+    let proposal = Proposal::new(proposal_path, &base_text, &proposed, kind);
+    FileOutcome {
+        path: path.to_string(),
+        status,
+        error,
+        blocks_applied: applied.applied,
+        blocks_failed,
+        hunks: compute_hunks(&base_text, &proposed).len(),
+        new_text,
+        renamed_to,
+        proposal: Some(proposal),
+    }
+}
+
+fn failed(path: &str, error: String, blocks_failed: usize) -> FileOutcome {
+    FileOutcome {
+        path: path.to_string(),
+        status: FileStatus::Failed,
+        error: Some(error),
+        blocks_applied: 0,
+        blocks_failed: blocks_failed.max(1),
+        hunks: 0,
+        new_text: None,
+        renamed_to: None,
+        proposal: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disk(path: &str) -> Option<String> {
+        (path == "a.txt").then(|| "one\ntwo\n".to_string())
+    }
+
+    #[test]
+    fn plan_reports_applied_and_created_files_without_writing() {
+        let reply = "a.txt\n<<<<<<< SEARCH\ntwo\n=======\n2\n>>>>>>> REPLACE\n\nnew.txt\n<<<<<<< SEARCH\n=======\nhi\n>>>>>>> REPLACE\n";
+        let plan = plan_reply(reply, FormatChoice::Auto, &disk);
+        assert_eq!(plan.len(), 2);
+        assert_eq!(plan[0].status, FileStatus::Applied);
+        assert_eq!(plan[0].new_text.as_deref(), Some("one\n2\n"));
+        assert_eq!(plan[1].status, FileStatus::Created);
+    }
+
+    #[test]
+    fn failed_file_carries_no_new_text() {
+        let reply = "a.txt\n<<<<<<< SEARCH\nthree\n=======\n3\n>>>>>>> REPLACE\n";
+        let plan = plan_reply(reply, FormatChoice::Auto, &disk);
+        assert_eq!(plan[0].status, FileStatus::Failed);
+        assert!(plan[0].new_text.is_none());
+        assert!(plan[0].error.as_deref().is_some_and(|e| e.contains("a.txt: block 1")));
+    }
+}

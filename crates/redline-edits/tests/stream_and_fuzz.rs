@@ -1,0 +1,118 @@
+//! Streaming equals one-shot parsing on real replies split anywhere, and nothing panics or
+//! invents text on arbitrary input.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use redline_edits::{
+    parse_reply_with, plan_reply, Format, FormatChoice, ParseEvent, ParseOptions, ParseOutput, StreamParser,
+};
+
+fn stream(reply: &str, cuts: &[usize], choice: FormatChoice) -> ParseOutput {
+    let mut parser = StreamParser::new(choice, ParseOptions::default());
+    let mut events = Vec::new();
+    let mut last = 0;
+    for &cut in cuts {
+        events.extend(parser.push(&reply[last..cut]));
+        last = cut;
+    }
+    events.extend(parser.push(&reply[last..]));
+    events.extend(parser.finish());
+    let mut out = ParseOutput::default();
+    for event in events {
+        match event {
+            ParseEvent::Edit(e) => out.edits.push(e),
+            ParseEvent::Shell(s) => out.shell.push(s),
+            ParseEvent::Error(e) => out.errors.push(e),
+        }
+    }
+    out
+}
+
+fn eval_replies() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/edit-cases");
+    let mut replies = Vec::new();
+    for file in [
+        "aider_chat-history-real.jsonl",
+        "roo-code_diff-strategies.jsonl",
+        "unlabeled/gpt-engineer_real-chats.jsonl",
+    ] {
+        let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+            continue;
+        };
+        for line in text.lines() {
+            let case: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
+            if let Some(reply) = case.get("model_output").and_then(|v| v.as_str()) {
+                replies.push(reply.to_string());
+            }
+        }
+    }
+    replies
+}
+
+#[test]
+fn streaming_any_split_of_eval_replies_equals_one_shot_parse() {
+    let replies = eval_replies();
+    if replies.is_empty() {
+        println!("edit cases not found; skipping");
+        return;
+    }
+    for choice in [FormatChoice::Auto, FormatChoice::Exact(Format::SearchReplace)] {
+        // Every char boundary for a sample of short replies.
+        for reply in replies.iter().filter(|r| r.len() <= 1200).step_by(7).take(25) {
+            let whole = parse_reply_with(reply, choice, &ParseOptions::default());
+            for (cut, _) in reply.char_indices().skip(1) {
+                assert_eq!(stream(reply, &[cut], choice), whole, "split at {cut} of {reply:?}");
+            }
+        }
+        // Many small chunks for every reply.
+        for reply in &replies {
+            let whole = parse_reply_with(reply, choice, &ParseOptions::default());
+            let cuts: Vec<usize> = reply.char_indices().map(|(i, _)| i).filter(|i| i % 13 == 5).collect();
+            assert_eq!(stream(reply, &cuts, choice), whole);
+        }
+    }
+}
+
+const ORIGINAL: &str = "fn main() {\n    let x = 1;\n    println!(\"{x}\");\n}\n";
+
+fn reply_strategy() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "<<<<<<< SEARCH\n", "=======\n", ">>>>>>> REPLACE\n", "------- SEARCH\n", "+++++++ REPLACE\n",
+        ":start_line:2\n", "-------\n", "src/main.rs\n", "```\n", "```rust\n", "--- a/src/main.rs\n",
+        "+++ b/src/main.rs\n", "@@ -1,3 +1,3 @@\n", " fn main() {\n", "-    let x = 1;\n", "+    let x = 2;\n",
+        "    let x = 1;\n", "    let x = 2;\n", "// ... existing code ...\n", "...\n", "}\n", "\n",
+        "[{\"name\":\"edit_file\",\"arguments\":{\"path\":\"src/main.rs\",\"old_text\":\"x = 1\",\"new_text\":\"x = 3\"}}]",
+    ]);
+    prop::collection::vec(prop_oneof![pieces.prop_map(str::to_string), ".{0,12}"], 0..24)
+        .prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn parsers_and_plan_never_panic_and_never_invent_text(reply in reply_strategy()) {
+        for choice in [
+            FormatChoice::Auto,
+            FormatChoice::Exact(Format::SearchReplace),
+            FormatChoice::Exact(Format::UnifiedDiff),
+            FormatChoice::Exact(Format::WholeFile),
+            FormatChoice::Exact(Format::ToolCalls),
+        ] {
+            let read = |p: &str| (p == "src/main.rs").then(|| ORIGINAL.to_string());
+            for outcome in plan_reply(&reply, choice, &read) {
+                for line in outcome.new_text.as_deref().unwrap_or("").lines() {
+                    let t = line.trim();
+                    prop_assert!(ORIGINAL.contains(t) || reply.contains(t), "invented line {:?}", line);
+                    prop_assert!(!t.contains("... existing code ..."), "wrote a placeholder");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_the_stream(reply in ".{0,200}", cut in 0usize..200) {
+        let cut = (0..=cut.min(reply.len())).rev().find(|c| reply.is_char_boundary(*c)).unwrap_or(0);
+        let whole = parse_reply_with(&reply, FormatChoice::Auto, &ParseOptions::default());
+        prop_assert_eq!(stream(&reply, &[cut], FormatChoice::Auto), whole);
+    }
+}
