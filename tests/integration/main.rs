@@ -1,6 +1,7 @@
 //! Integration tests: one module per area, each test named after what it guards.
 
 mod api;
+mod chat;
 mod confinement;
 mod git_status;
 mod models;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use redline_store::Store;
 
-use crate::models::Models;
+use crate::models::{Keys, Models};
 use crate::project::OpenProject;
 use crate::{
     ApiError, ApiResult, AppInfo, DirEntry, ErrorCode, FileDiffView, FileView, KeyState, ModelsView,
@@ -45,6 +45,20 @@ impl App {
     /// A damaged or locked database does not stop the app: the project view still works, and
     /// the error is reported where recent projects would be shown.
     pub fn new(data_dir: &Path, initial_folder: Option<String>, sink: Arc<dyn EventSink>) -> App {
+        App::with_keys(data_dir, initial_folder, sink, Keys::from_env())
+    }
+
+    /// An app whose keys live in memory only: tests, and machines without a keyring.
+    pub fn with_memory_keys(data_dir: &Path, sink: Arc<dyn EventSink>) -> App {
+        App::with_keys(data_dir, None, sink, Keys::memory())
+    }
+
+    fn with_keys(
+        data_dir: &Path,
+        initial_folder: Option<String>,
+        sink: Arc<dyn EventSink>,
+        keys: Keys,
+    ) -> App {
         let store = match Store::open(&data_dir.join("redline.db")) {
             Ok(mut store) => {
                 if let Err(e) = store.mark_interrupted() {
@@ -63,7 +77,7 @@ impl App {
             store: Mutex::new(store),
             project: Mutex::new(None),
             sink,
-            models: Models::load(data_dir),
+            models: Models::load(data_dir, keys),
             running: Mutex::new(HashMap::new()),
         }
     }

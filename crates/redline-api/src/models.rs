@@ -35,6 +35,10 @@ impl Keys {
         Keys { os, session: SessionKeys::default() }
     }
 
+    pub(crate) fn memory() -> Keys {
+        Keys { os: Box::new(SessionKeys::default()), session: SessionKeys::default() }
+    }
+
     pub(crate) fn get(&self, provider: &str) -> Result<Option<ApiKey>, KeyError> {
         match self.session.get(provider)? {
             Some(key) => Ok(Some(key)),
@@ -84,7 +88,7 @@ fn parse_wire(name: &str) -> ApiResult<Wire> {
 }
 
 impl Models {
-    pub(crate) fn load(data_dir: &std::path::Path) -> Models {
+    pub(crate) fn load(data_dir: &std::path::Path, keys: Keys) -> Models {
         let settings_path = data_dir.join("settings.toml");
         let mut load_problems = Vec::new();
         let settings = Settings::load(&settings_path).unwrap_or_else(|e| {
@@ -100,7 +104,7 @@ impl Models {
             settings: RwLock::new(settings),
             prices,
             load_problems,
-            keys: Keys::from_env(),
+            keys,
             detected: Mutex::new(None),
             registered: RwLock::new(HashMap::new()),
         }
