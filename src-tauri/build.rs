@@ -34,10 +34,14 @@ const COMMANDS: &[&str] = &[
     "set_key",
     "remove_key",
     "test_provider",
+    "find_files",
 ];
 
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
-        .unwrap_or_else(|e| panic!("tauri build script: {e}"));
+    // Assets are embedded here rather than by `generate_context!`, so a rebuilt UI is picked up
+    // without touching the Rust code.
+    let attributes =
+        tauri_build::Attributes::new().app_manifest(manifest).codegen(tauri_build::CodegenContext::new());
+    tauri_build::try_build(attributes).unwrap_or_else(|e| panic!("tauri build script: {e}"));
 }

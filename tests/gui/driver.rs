@@ -22,10 +22,29 @@ impl Profile {
         Profile { dir: tempfile::tempdir().expect("profile dir") }
     }
 
-    fn path(&self, sub: &str) -> PathBuf {
+    pub fn path(&self, sub: &str) -> PathBuf {
         let p = self.dir.path().join(sub);
         std::fs::create_dir_all(&p).expect("profile subdir");
         p
+    }
+}
+
+impl Profile {
+    /// Every file under the profile (data, logs, XDG folders).
+    pub fn files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), &mut out);
+        out
     }
 }
 
@@ -128,6 +147,24 @@ impl AppRun {
         panic!("text of {css} never matched; last seen: {last:?}");
     }
 
+    /// Like [`AppRun::wait_text`], on the DOM's `textContent` (for text WebDriver calls hidden).
+    pub async fn wait_content(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
+        let script =
+            format!("const e = document.querySelector({}); return e ? e.textContent : null;", json!(css));
+        let deadline = Instant::now() + WAIT;
+        let mut last = serde_json::Value::Null;
+        while Instant::now() < deadline {
+            last = self.eval(&script).await;
+            if let Some(text) = last.as_str() {
+                if check(text) {
+                    return text.to_owned();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("content of {css} never matched; last seen: {last}");
+    }
+
     /// Runs `script` in the page (it must `return` a value) and gives back its JSON result.
     pub async fn eval(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
@@ -143,6 +180,11 @@ impl AppRun {
 
     pub async fn count(&self, css: &str) -> usize {
         self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// Types `text` into the element matching `css`.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.wait(css).await.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
 
     pub async fn click(&self, css: &str) {

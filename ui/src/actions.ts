@@ -61,6 +61,32 @@ export const ACTIONS: Action[] = [
       focus('[data-testid="chat-panel"] textarea');
     },
   },
+  {
+    id: "new-conversation",
+    title: "New conversation",
+    shortcut: "Ctrl+Shift+N",
+    when: inProject,
+    run: (s) => {
+      s.chat.newConversation();
+      s.set({ chatVisible: true });
+      focus('[data-testid="chat-input"]');
+    },
+  },
+  {
+    id: "conversations",
+    title: "Show conversations",
+    shortcut: "Ctrl+Shift+H",
+    when: inProject,
+    run: (s) => s.set({ sidebarVisible: true, sidebarView: "chats" }),
+  },
+  { id: "settings", title: "Settings: models, providers and keys", shortcut: "Ctrl+,", run: (s) => s.chat.openSettings(true) },
+  {
+    id: "stop-reply",
+    title: "Stop the reply",
+    shortcut: "Ctrl+Shift+X",
+    when: (s) => !!s.state.chat.streaming,
+    run: (s) => s.chat.stop(),
+  },
   { id: "close-tab", title: "Close tab", shortcut: "Ctrl+W", when: inProject, run: (s) => s.closeTab() },
   { id: "next-tab", title: "Next tab", shortcut: "Ctrl+PageDown", when: inProject, run: (s) => s.cycleTab(1) },
   { id: "previous-tab", title: "Previous tab", shortcut: "Ctrl+PageUp", when: inProject, run: (s) => s.cycleTab(-1) },

@@ -1,11 +1,22 @@
 // Every backend call in one place, typed by the generated bindings. Commands reject with an
 // ApiError; `errorMessage` turns anything thrown into a sentence for the person.
 
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ApiError,
   AppInfo,
+  ChatEvent,
+  ContextPreview,
+  ConversationDetail,
+  ConversationView,
+  KeyState,
+  MessageView,
+  ModelsView,
+  PresetView,
+  ProviderInput,
+  ProviderView,
+  SendInput,
   DirEntry,
   FileDiffView,
   FileView,
@@ -33,6 +44,30 @@ export const api = {
     invoke<string[]>("file_lines", { path, version, start, count }),
   gitState: () => invoke<RepoState | null>("git_state"),
   fileDiff: (path: string) => invoke<FileDiffView>("file_diff", { path }),
+  conversations: (query: string) => invoke<ConversationView[]>("conversations", { query }),
+  conversation: (id: number) => invoke<ConversationDetail>("conversation", { id }),
+  newConversation: (model: string | null) => invoke<ConversationView>("new_conversation", { model }),
+  renameConversation: (id: number, title: string) => invoke<void>("rename_conversation", { id, title }),
+  deleteConversation: (id: number) => invoke<void>("delete_conversation", { id }),
+  setConversationModel: (id: number, model: string) => invoke<void>("set_conversation_model", { id, model }),
+  sendMessage: (input: SendInput, onEvent: (event: ChatEvent) => void) => {
+    const events = new Channel<ChatEvent>();
+    events.onmessage = onEvent;
+    return invoke<MessageView>("send_message", { input, events });
+  },
+  stopReply: (conversationId: number) => invoke<void>("stop_reply", { conversationId }),
+  previewContext: (input: SendInput) => invoke<ContextPreview>("preview_context", { input }),
+  findFiles: (query: string) => invoke<string[]>("find_files", { query }),
+  models: (refresh: boolean) => invoke<ModelsView>("models", { refresh }),
+  setDefaultModel: (model: string) => invoke<void>("set_default_model", { model }),
+  presets: () => invoke<PresetView[]>("presets"),
+  providers: () => invoke<ProviderView[]>("providers"),
+  saveProvider: (input: ProviderInput) => invoke<ProviderView>("save_provider", { input }),
+  removeProvider: (id: string) => invoke<void>("remove_provider", { id }),
+  setKey: (provider: string, key: string, sessionOnly: boolean) =>
+    invoke<KeyState>("set_key", { provider, key, sessionOnly }),
+  removeKey: (provider: string) => invoke<void>("remove_key", { provider }),
+  testProvider: (provider: string) => invoke<string[]>("test_provider", { provider }),
 };
 
 export type Api = typeof api;

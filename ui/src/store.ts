@@ -4,6 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api as realApi, errorMessage, type Api } from "./api";
 import type { AppInfo, ProjectChanged, ProjectInfo, RecentProject, RepoState, UiState } from "./bindings";
+import { ChatOps, emptyChat, type ChatState } from "./chat";
 import { tabsToReload } from "./events";
 import { dirsToReload, emptyTree, toggled, withChildren, withError, type TreeModel } from "./tree";
 
@@ -12,7 +13,7 @@ export interface Tab {
   path: string;
 }
 
-export type SidebarView = "files" | "changes";
+export type SidebarView = "files" | "changes" | "chats";
 
 export interface State {
   screen: "welcome" | "project";
@@ -38,6 +39,7 @@ export interface State {
   progress: Record<string, string>;
   rootGone: boolean;
   notice: string | null;
+  chat: ChatState;
 }
 
 export const DEFAULT_UI: UiState = { sidebarWidth: 260, chatWidth: 340, showIgnored: false };
@@ -66,6 +68,7 @@ function initialState(): State {
     progress: {},
     rootGone: false,
     notice: null,
+    chat: emptyChat(),
   };
 }
 
@@ -73,8 +76,13 @@ export class Store {
   state: State = initialState();
   private listeners = new Set<() => void>();
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly api: Api = realApi) {}
+  readonly chat: ChatOps;
+
+  constructor(readonly api: Api = realApi) {
+    this.chat = new ChatOps(this);
+  }
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -128,6 +136,7 @@ export class Store {
       });
       await this.loadDir("");
       if (project.isRepo) void this.loadGit();
+      void this.chat.start();
     } catch (e) {
       this.set({ opening: null, welcomeError: errorMessage(e) });
       await this.showWelcome();
@@ -233,6 +242,13 @@ export class Store {
     if (event.git) this.set({ git: event.git });
     this.bump(tabsToReload(this.state.tabs, event).map((t) => t.path));
     await Promise.all(dirsToReload(this.state.tree, event).map((d) => this.loadDir(d)));
+  }
+
+  /** A one-line message in the status bar that goes away by itself. */
+  notify(notice: string) {
+    this.set({ notice });
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => this.set({ notice: null }), 6000);
   }
 
   onProgress(task: string, message: string, done: boolean) {

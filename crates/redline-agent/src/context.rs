@@ -149,6 +149,7 @@ impl<'a> ContextReader<'a> {
     fn folder(&self, abs: &Path, label: String) -> Attachment {
         let walker = ignore::WalkBuilder::new(abs)
             .hidden(false)
+            .require_git(false)
             .add_custom_ignore_filename(".redlineignore")
             .filter_entry(|e| e.file_name() != ".git")
             .sort_by_file_path(|a, b| a.cmp(b))
@@ -201,6 +202,46 @@ impl<'a> ContextReader<'a> {
             })
             .collect()
     }
+}
+
+/// Project files and folders whose path contains the letters of `query` in order (as @-completion
+/// offers them), best first: a match in the file name beats one spread over folders, shorter
+/// paths beat longer ones. Ignored files are not offered.
+pub fn find_files(root: &ProjectRoot, query: &str, limit: usize) -> Vec<String> {
+    let query = query.to_lowercase();
+    let walker = ignore::WalkBuilder::new(root.path())
+        .hidden(false)
+        .require_git(false)
+        .add_custom_ignore_filename(".redlineignore")
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    let mut scored: Vec<(u32, String)> = Vec::new();
+    for entry in walker.flatten().take(50_000) {
+        let Some(rel) = root.relative(entry.path()) else { continue };
+        if rel.is_empty() {
+            continue;
+        }
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        let path = if is_dir { format!("{rel}/") } else { rel };
+        if let Some(score) = match_score(&path.to_lowercase(), &query) {
+            scored.push((score, path));
+        }
+    }
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    scored.into_iter().take(limit).map(|(_, p)| p).collect()
+}
+
+/// Lower is better; `None` when the query's letters do not appear in order.
+fn match_score(path: &str, query: &str) -> Option<u32> {
+    let name_start = path.trim_end_matches('/').rfind('/').map_or(0, |i| i + 1);
+    if path[name_start..].contains(query) {
+        return Some(path.len() as u32);
+    }
+    if path.contains(query) {
+        return Some(1_000 + path.len() as u32);
+    }
+    let mut chars = path.chars();
+    query.chars().all(|q| chars.any(|c| c == q)).then(|| 10_000 + path.len() as u32)
 }
 
 /// The working tree's diff as an attachment (the caller computes it with git).
@@ -285,6 +326,21 @@ mod tests {
         let a = ContextReader::new(&root).mention("src/");
         assert!(a.body.contains("<file path=\"src/a.rs\">") && a.body.contains("fn b()"), "{}", a.body);
         assert!(!a.body.contains("generated"));
+    }
+
+    #[test]
+    fn file_search_prefers_name_matches_and_skips_ignored_files() {
+        let (_d, root) = project(&[
+            (".gitignore", "target/\n"),
+            ("src/main.rs", ""),
+            ("docs/main_notes.md", ""),
+            ("target/main.rs", ""),
+            ("src/manifest.rs", ""),
+        ]);
+        let found = find_files(&root, "main", 10);
+        assert_eq!(found, ["src/main.rs", "docs/main_notes.md"]);
+        assert!(find_files(&root, "smrs", 10).contains(&"src/main.rs".to_owned()));
+        assert!(find_files(&root, "", 100).contains(&"src/".to_owned()));
     }
 
     #[test]

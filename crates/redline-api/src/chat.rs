@@ -158,6 +158,11 @@ impl App {
         }
     }
 
+    /// Files and folders for @-completion.
+    pub fn find_files(&self, query: &str) -> ApiResult<Vec<String>> {
+        Ok(redline_agent::context::find_files(self.project()?.root(), query, 30))
+    }
+
     /// What a question would carry, without sending it: for chips and the meter.
     pub async fn preview_context(&self, input: SendInput) -> ApiResult<ContextPreview> {
         let model = match &input.model {

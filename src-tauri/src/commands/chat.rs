@@ -111,3 +111,8 @@ pub async fn remove_key(api: Api<'_>, provider: String) -> Result<(), ApiError> 
 pub async fn test_provider(api: Api<'_>, provider: String) -> Result<Vec<String>, ApiError> {
     api.test_provider(&provider).await
 }
+
+#[tauri::command]
+pub async fn find_files(api: Api<'_>, query: String) -> Result<Vec<String>, ApiError> {
+    blocking(&api, move |app| app.find_files(&query)).await
+}

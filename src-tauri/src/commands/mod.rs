@@ -47,6 +47,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         chat::set_key,
         chat::remove_key,
         chat::test_provider,
+        chat::find_files,
     ]
 }
 

@@ -1,6 +1,7 @@
 import { store, useStore } from "../store";
 import { Chat } from "./Chat";
 import { ChangesPanel } from "./ChangesPanel";
+import { Conversations } from "./Conversations";
 import { FileTree } from "./FileTree";
 import { MainArea } from "./MainArea";
 import { Resizer } from "./Resizer";
@@ -60,8 +61,16 @@ export function ProjectView() {
                     Changes <ChangeCount />
                   </button>
                 )}
+                <button
+                  role="tab"
+                  data-testid="sidebar-chats"
+                  aria-selected={view === "chats"}
+                  onClick={() => store.set({ sidebarView: "chats" })}
+                >
+                  Chats
+                </button>
               </nav>
-              {view === "changes" && project.isRepo ? <ChangesPanel /> : <FileTree />}
+              {view === "changes" && project.isRepo ? <ChangesPanel /> : view === "chats" ? <Conversations /> : <FileTree />}
             </aside>
             <Resizer
               label="Resize sidebar"

@@ -1,3 +1,4 @@
+import { formatCost, formatTokens } from "../chat";
 import { headText, upstreamText } from "../format";
 import { useStore } from "../store";
 
@@ -7,6 +8,9 @@ export function StatusBar() {
   const loading = useStore((s) => s.gitLoading);
   const progress = useStore((s) => s.progress);
   const tasks = Object.values(progress);
+  const notice = useStore((s) => s.notice);
+  const model = useStore((s) => s.chat.model);
+  const current = useStore((s) => s.chat.current);
   return (
     <footer class="statusbar" data-testid="status-bar">
       {project && !project.isRepo && <span>Not a git repository</span>}
@@ -20,6 +24,17 @@ export function StatusBar() {
         </>
       )}
       <span class="spacer" />
+      {notice && (
+        <span class="notice" role="status" data-testid="notice">
+          {notice}
+        </span>
+      )}
+      {model && <span title="Model for the next question">{model}</span>}
+      {current && (
+        <span title="Tokens and cost of this conversation">
+          {formatTokens(current.usage.input + current.usage.output)} tokens {formatCost(current.cost)}
+        </span>
+      )}
       {(loading || tasks.length > 0) && (
         <span class="progress" role="status">
           <span class="spinner" aria-hidden="true" />

@@ -1,0 +1,119 @@
+import { describe, expect, it, vi } from "vitest";
+import type { Api } from "./api";
+import type { ChatEvent, ConversationDetail, MessageView } from "./bindings";
+import { applyEvent, formatCost, mentionAt, type StreamingReply } from "./chat";
+import { Store } from "./store";
+
+const reply = (): StreamingReply => ({
+  conversationId: null,
+  assistantId: null,
+  closed: [],
+  open: "",
+  thinking: "",
+  retry: null,
+  user: null,
+  question: "q",
+});
+
+const message = (id: number, role: string, text: string): MessageView => ({
+  id,
+  role,
+  text,
+  html: "",
+  attachments: [],
+  model: null,
+  status: "complete",
+  error: null,
+  usage: { input: 0, output: 0, cached: 0 },
+  cost: null,
+  firstTokenMs: null,
+  durationMs: null,
+});
+
+describe("streamed events", () => {
+  it("append closed blocks and replace the open one", () => {
+    let r = applyEvent(reply(), { type: "render", closed: ["<p>a</p>"], open: "<p>b", delta: "a\n\nb" });
+    const first = r.closed;
+    r = applyEvent(r, { type: "render", closed: [], open: "<p>bc</p>", delta: "c" });
+    expect(r.closed).toBe(first);
+    expect(r.open).toBe("<p>bc</p>");
+  });
+
+  it("show a retry notice until text arrives again", () => {
+    let r = applyEvent(reply(), { type: "retrying", attempt: 1, delayMs: 2000, message: "Rate limited." });
+    expect(r.retry).toContain("2.0 s");
+    r = applyEvent(r, { type: "render", closed: [], open: "<p>x</p>", delta: "x" });
+    expect(r.retry).toBeNull();
+  });
+});
+
+describe("@-mentions", () => {
+  it("complete only the word being typed after an @", () => {
+    expect(mentionAt("see @src/ma", 11)).toEqual({ start: 4, query: "src/ma" });
+    expect(mentionAt("mail me@x", 9)).toBeNull();
+    expect(mentionAt("@", 1)).toEqual({ start: 0, query: "" });
+  });
+});
+
+it("formats costs for people", () => {
+  expect(formatCost(null)).toBe("");
+  expect(formatCost(0.0012)).toBe("$0.0012");
+  expect(formatCost(1.5)).toBe("$1.50");
+});
+
+describe("sending", () => {
+  function api(send: Api["sendMessage"]): Api {
+    const detail: ConversationDetail = {
+      conversation: { id: 7, title: "t", model: "p/m", updatedAt: 1 },
+      messages: [message(1, "user", "hi"), message(2, "assistant", "hello")],
+      usage: { input: 0, output: 0, cached: 0 },
+      cost: null,
+      running: false,
+    };
+    return {
+      sendMessage: send,
+      conversation: vi.fn(async () => detail),
+      conversations: vi.fn(async () => [detail.conversation]),
+      models: vi.fn(async () => ({ models: [], defaultModel: null, problems: [] })),
+    } as unknown as Api;
+  }
+
+  it("streams into the panel, then shows the saved conversation", async () => {
+    const seen: StreamingReply[] = [];
+    const store = new Store(
+      api(async (_input, onEvent) => {
+        const started: ChatEvent = {
+          type: "started",
+          conversation: { id: 7, title: "t", model: "p/m", updatedAt: 1 },
+          userMessage: message(1, "user", "hi"),
+          assistantId: 2,
+          model: "p/m",
+          meter: { used: 10, window: 100, reserved: 20, dropped: [] },
+        };
+        onEvent(started);
+        onEvent({ type: "render", closed: [], open: "<p>hel</p>", delta: "hel" });
+        seen.push(store.state.chat.streaming!);
+        return message(2, "assistant", "hello");
+      }),
+    );
+    store.set((s) => ({ chat: { ...s.chat, model: "p/m", draft: "hi" } }));
+    await store.chat.send();
+    expect(seen[0].open).toBe("<p>hel</p>");
+    expect(seen[0].conversationId).toBe(7);
+    expect(store.state.chat.streaming).toBeNull();
+    expect(store.state.chat.current?.messages.map((m) => m.text)).toEqual(["hi", "hello"]);
+    expect(store.state.chat.draft).toBe("");
+  });
+
+  it("gives the question back when nothing could be sent", async () => {
+    const store = new Store(
+      api(async () => {
+        throw { code: "noModel", message: "No model is set up." };
+      }),
+    );
+    store.set((s) => ({ chat: { ...s.chat, model: "p/m", draft: "keep me" } }));
+    await store.chat.send();
+    expect(store.state.chat.error).toBe("No model is set up.");
+    expect(store.state.chat.draft).toBe("keep me");
+  });
+});

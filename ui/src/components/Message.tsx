@@ -1,0 +1,188 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { AttachmentView, MessageView } from "../bindings";
+import { formatCost, formatTokens, type StreamingReply } from "../chat";
+import { store } from "../store";
+
+/** Sanitized HTML from the backend (ammonia); the CSP forbids inline script besides. */
+function Html({ html, class: cls }: { html: string; class?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => addCopyButtons(ref.current), [html]);
+  return <div ref={ref} class={cls} dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+function addCopyButtons(root: HTMLElement | null) {
+  root?.querySelectorAll<HTMLElement>(".code-block").forEach((block) => {
+    if (block.querySelector(".copy")) return;
+    const button = document.createElement("button");
+    button.className = "copy ghost";
+    button.textContent = "Copy";
+    button.title = "Copy this code";
+    button.addEventListener("click", () => {
+      void copyText(block.querySelector("code")?.textContent ?? "").then(() => {
+        button.textContent = "Copied";
+        setTimeout(() => (button.textContent = "Copy"), 1200);
+      });
+    });
+    block.prepend(button);
+  });
+}
+
+export async function copyText(text: string) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+}
+
+export function AttachmentChip({ a, onRemove }: { a: AttachmentView; onRemove?: () => void }) {
+  const notes = [
+    `≈${formatTokens(a.tokens)} tokens`,
+    ...(a.redactions.length ? [`redacted: ${a.redactions.join(", ")}`] : []),
+    ...(a.note ? [a.note] : []),
+  ];
+  const skipped = a.note !== null && a.tokens === 0;
+  return (
+    <span
+      class={`chip ${a.kind}${skipped ? " skipped" : ""}${a.redactions.length ? " redacted" : ""}`}
+      title={notes.join(" · ")}
+      data-testid="attachment-chip"
+    >
+      {a.kind === "rules" ? "rules: " : a.kind === "gitDiff" ? "" : "@"}
+      {a.label}
+      {a.redactions.length > 0 && <span class="badge">{a.redactions.length} redacted</span>}
+      {onRemove && (
+        <button class="chip-x" aria-label={`Remove ${a.label}`} onClick={onRemove}>
+          ×
+        </button>
+      )}
+    </span>
+  );
+}
+
+function UserMessage({ m, busy }: { m: MessageView; busy: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(m.text);
+  return (
+    <div class="msg user" data-testid="message-user">
+      {editing ? (
+        <div class="edit-box">
+          <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} aria-label="Edit message" />
+          <div class="row">
+            <button
+              class="primary"
+              onClick={() => {
+                setEditing(false);
+                void store.chat.resend(m, text);
+              }}
+            >
+              Send
+            </button>
+            <button onClick={() => setEditing(false)}>Cancel</button>
+          </div>
+        </div>
+      ) : (
+        <div class="msg-text">{m.text}</div>
+      )}
+      {m.attachments.length > 0 && (
+        <div class="chips">
+          {m.attachments.map((a) => (
+            <AttachmentChip key={a.label} a={a} />
+          ))}
+        </div>
+      )}
+      {!editing && !busy && (
+        <div class="msg-actions">
+          <button class="ghost" onClick={() => setEditing(true)} title="Edit and send again">
+            Edit
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  stopped: "Stopped.",
+  interrupted: "Interrupted: Redline closed while this reply was streaming.",
+};
+
+function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
+  const meta = [
+    m.model,
+    m.usage.input + m.usage.output > 0 ? `${formatTokens(m.usage.input)} in · ${formatTokens(m.usage.output)} out` : "",
+    formatCost(m.cost),
+    m.firstTokenMs !== null ? `first token ${(m.firstTokenMs / 1000).toFixed(1)} s` : "",
+  ].filter(Boolean);
+  return (
+    <div class={`msg assistant ${m.status}`} data-testid="message-assistant" data-status={m.status}>
+      <Html class="markdown" html={m.html} />
+      {m.error && (
+        <div class="banner error inline" role="alert" data-testid="message-error" data-code={m.error.code}>
+          {m.error.message}
+        </div>
+      )}
+      {STATUS_TEXT[m.status] && <div class="muted small">{STATUS_TEXT[m.status]}</div>}
+      <div class="msg-actions">
+        <span class="muted small" data-testid="message-meta">
+          {meta.join(" · ")}
+        </span>
+        <span class="spacer" />
+        {!busy && (
+          <button class="ghost" data-testid="regenerate" onClick={() => void store.chat.regenerate(m.id)}>
+            {m.status === "failed" ? "Retry" : "Regenerate"}
+          </button>
+        )}
+        {!busy && m.text && (
+          <button class="ghost" onClick={() => void copyText(m.text)} title="Copy the reply's markdown">
+            Copy
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function MessageItem({ m, busy }: { m: MessageView; busy: boolean }) {
+  return m.role === "user" ? <UserMessage m={m} busy={busy} /> : <AssistantMessage m={m} busy={busy} />;
+}
+
+/** The reply in progress: closed blocks render once, the open one on every batch. */
+export function StreamingMessage({ reply }: { reply: StreamingReply }) {
+  return (
+    <>
+      {reply.user ? (
+        <MessageItem m={reply.user} busy />
+      ) : (
+        <div class="msg user pending" data-testid="message-user">
+          <div class="msg-text">{reply.question}</div>
+        </div>
+      )}
+      <div class="msg assistant streaming" data-testid="message-streaming">
+        {reply.thinking && (
+          <details class="thinking">
+            <summary>Thinking…</summary>
+            <pre>{reply.thinking}</pre>
+          </details>
+        )}
+        <div class="markdown">
+          {reply.closed.map((html, i) => (
+            <Html key={i} html={html} />
+          ))}
+          <Html html={reply.open} />
+        </div>
+        {reply.retry && (
+          <div class="banner warning inline" data-testid="retry-notice">
+            {reply.retry}
+          </div>
+        )}
+        {!reply.closed.length && !reply.open && !reply.retry && <div class="muted small typing">Waiting for the model…</div>}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,251 @@
+import { useEffect, useState } from "preact/hooks";
+import { errorMessage, isApiError } from "../api";
+import type { KeyState, PresetView, ProviderView } from "../bindings";
+import { store, useStore } from "../store";
+
+const KEY_TEXT: Record<KeyState, string> = {
+  none: "no key",
+  keyring: "key in the system keyring",
+  session: "key kept for this run only",
+  unavailable: "keyring unavailable",
+};
+
+/** Providers, keys and the default model. Keys go in and never come back out. */
+export function Settings() {
+  const [presets, setPresets] = useState<PresetView[]>([]);
+  const [providers, setProviders] = useState<ProviderView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const models = useStore((s) => s.chat.models);
+
+  const reload = async () => {
+    try {
+      setProviders(await store.api.providers());
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  useEffect(() => {
+    void store.api.presets().then(setPresets);
+    void reload();
+  }, []);
+
+  return (
+    <div class="modal-backdrop" onClick={(e) => e.target === e.currentTarget && store.chat.openSettings(false)}>
+      <div class="modal settings" role="dialog" aria-label="Settings" data-testid="settings">
+        <header class="modal-header">
+          <strong>Models and providers</strong>
+          <span class="spacer" />
+          <button class="ghost" data-testid="settings-close" onClick={() => store.chat.openSettings(false)}>
+            Close
+          </button>
+        </header>
+        {error && (
+          <div class="banner error" role="alert">
+            {error}
+          </div>
+        )}
+        <section>
+          <h3>Default model</h3>
+          <select
+            data-testid="default-model"
+            value={models?.defaultModel ?? ""}
+            onChange={(e) => void store.api.setDefaultModel(e.currentTarget.value).then(() => store.chat.loadModels(false))}
+          >
+            <option value="">(first available)</option>
+            {models?.models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.id}
+              </option>
+            ))}
+          </select>
+          {models?.problems.map((p) => (
+            <p key={p} class="warn small">
+              {p}
+            </p>
+          ))}
+        </section>
+        <section>
+          <h3>Providers</h3>
+          {providers.length === 0 && <p class="muted">None yet. Local servers (Ollama, llama.cpp, LM Studio) are found without setup.</p>}
+          {providers.map((p) => (
+            <ProviderCard key={p.id} p={p} onChange={reload} />
+          ))}
+        </section>
+        <AddProvider presets={presets} onAdded={reload} />
+      </div>
+    </div>
+  );
+}
+
+function ProviderCard({ p, onChange }: { p: ProviderView; onChange: () => Promise<void> }) {
+  const [key, setKey] = useState("");
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [offerSession, setOfferSession] = useState(false);
+  const [testing, setTesting] = useState(false);
+
+  const saveKey = async (sessionOnly: boolean) => {
+    try {
+      await store.api.setKey(p.id, key, sessionOnly);
+      setKey("");
+      setOfferSession(false);
+      setMessage({ text: sessionOnly ? "Key kept in memory until Redline closes." : "Key saved in the system keyring.", error: false });
+      await onChange();
+    } catch (e) {
+      setOfferSession(isApiError(e) && e.code === "keyringUnavailable");
+      setMessage({ text: errorMessage(e), error: true });
+    }
+  };
+
+  const test = async () => {
+    setTesting(true);
+    try {
+      const models = await store.api.testProvider(p.id);
+      setMessage({ text: `Connected: ${models.length} models (${models.slice(0, 5).join(", ")}${models.length > 5 ? ", …" : ""})`, error: false });
+    } catch (e) {
+      setMessage({ text: errorMessage(e), error: true });
+    }
+    setTesting(false);
+  };
+
+  return (
+    <div class="provider" data-testid={`provider-${p.id}`}>
+      <div class="row">
+        <strong>{p.name}</strong>
+        <span class="muted small">{p.baseUrl}</span>
+        <span class="spacer" />
+        {p.needsKey && (
+          <span class={`tag key-${p.key}`} data-testid={`key-state-${p.id}`}>
+            {KEY_TEXT[p.key]}
+          </span>
+        )}
+      </div>
+      {p.needsKey && (
+        <form
+          class="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveKey(false);
+          }}
+        >
+          <input
+            type="password"
+            autocomplete="off"
+            spellcheck={false}
+            placeholder={p.key === "none" ? "API key" : "Replace the key"}
+            aria-label={`API key for ${p.name}`}
+            data-testid={`key-input-${p.id}`}
+            value={key}
+            onInput={(e) => setKey(e.currentTarget.value)}
+          />
+          <button type="submit" disabled={!key.trim()} data-testid={`key-save-${p.id}`}>
+            Save key
+          </button>
+          {offerSession && (
+            <button type="button" data-testid={`key-session-${p.id}`} onClick={() => void saveKey(true)}>
+              Keep for this run only
+            </button>
+          )}
+          {p.key !== "none" && p.key !== "unavailable" && (
+            <button type="button" class="ghost" onClick={() => void store.api.removeKey(p.id).then(onChange)}>
+              Remove key
+            </button>
+          )}
+        </form>
+      )}
+      <div class="row">
+        <button data-testid={`test-provider-${p.id}`} disabled={testing} onClick={() => void test()}>
+          {testing ? "Testing…" : "Test connection"}
+        </button>
+        <button class="ghost danger-text" onClick={() => void store.api.removeProvider(p.id).then(onChange)}>
+          Remove provider
+        </button>
+      </div>
+      {message && (
+        <p class={message.error ? "warn small" : "muted small"} data-testid={`provider-message-${p.id}`} role="status">
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function AddProvider({ presets, onAdded }: { presets: PresetView[]; onAdded: () => Promise<void> }) {
+  const [form, setForm] = useState({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "" });
+  const [error, setError] = useState<string | null>(null);
+  const choose = (id: string) => {
+    const p = presets.find((x) => x.id === id);
+    if (p) setForm({ name: p.name, wire: p.wire, baseUrl: p.baseUrl, needsKey: p.needsKey, models: "" });
+    else setForm({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "" });
+  };
+  const save = async () => {
+    try {
+      const models = form.models.split(/[\s,]+/).filter(Boolean);
+      await store.api.saveProvider({ id: null, name: form.name, wire: form.wire, baseUrl: form.baseUrl, needsKey: form.needsKey, models });
+      setForm({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "" });
+      setError(null);
+      await onAdded();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  return (
+    <section class="add-provider">
+      <h3>Add a provider</h3>
+      <div class="grid-form">
+        <label>
+          Start from
+          <select data-testid="provider-preset" onChange={(e) => choose(e.currentTarget.value)}>
+            <option value="">Any OpenAI-compatible server</option>
+            {presets.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Name
+          <input data-testid="provider-name" value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+        </label>
+        <label>
+          Server address
+          <input
+            data-testid="provider-url"
+            placeholder="https://api.example.com/v1"
+            value={form.baseUrl}
+            onInput={(e) => setForm({ ...form, baseUrl: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          API format
+          <select data-testid="provider-wire" value={form.wire} onChange={(e) => setForm({ ...form, wire: e.currentTarget.value })}>
+            <option value="openai">OpenAI-compatible</option>
+            <option value="anthropic">Anthropic</option>
+            <option value="gemini">Gemini</option>
+          </select>
+        </label>
+        <label>
+          Models (optional, comma separated)
+          <input
+            data-testid="provider-models"
+            placeholder="asked from the server when empty"
+            value={form.models}
+            onInput={(e) => setForm({ ...form, models: e.currentTarget.value })}
+          />
+        </label>
+        <label class="toggle">
+          <input type="checkbox" checked={form.needsKey} onChange={() => setForm({ ...form, needsKey: !form.needsKey })} /> Needs an
+          API key
+        </label>
+      </div>
+      {error && (
+        <p class="warn small" role="alert">
+          {error}
+        </p>
+      )}
+      <button class="primary" data-testid="provider-save" onClick={() => void save()}>
+        Add provider
+      </button>
+    </section>
+  );
+}
