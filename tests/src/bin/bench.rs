@@ -18,29 +18,34 @@ use redline_project::{IgnoreRules, Watcher};
 const RUNS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
-    let repo = match std::env::args().nth(1) {
-        Some(path) => PathBuf::from(path),
-        None => redline_tests::bench_repo(50_000)?,
-    }
-    .canonicalize()?;
-    let files = Command::new("git").arg("-C").arg(&repo).args(["ls-files"]).output()?.stdout;
-    let tracked = files.iter().filter(|b| **b == b'\n').count();
-    println!("repository: {} ({tracked} tracked files)", repo.display());
-
-    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight) runs one part, e.g. under a profiler.
+    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight, stream) runs one part, e.g. under
+    // a profiler.
     let only = std::env::var("REDLINE_BENCH_ONLY").ok();
     let wanted = |part: &str| only.as_deref().is_none_or(|o| o == part);
-    if wanted("status") {
-        status(&repo)?;
-    }
-    if wanted("open") {
-        open_to_ready(&repo)?;
-    }
-    if wanted("watcher") {
-        watcher(&repo)?;
+    if ["status", "open", "watcher"].iter().any(|p| wanted(p)) {
+        let repo = match std::env::args().nth(1) {
+            Some(path) => PathBuf::from(path),
+            None => redline_tests::bench_repo(50_000)?,
+        }
+        .canonicalize()?;
+        let files = Command::new("git").arg("-C").arg(&repo).args(["ls-files"]).output()?.stdout;
+        let tracked = files.iter().filter(|b| **b == b'\n').count();
+        println!("repository: {} ({tracked} tracked files)", repo.display());
+        if wanted("status") {
+            status(&repo)?;
+        }
+        if wanted("open") {
+            open_to_ready(&repo)?;
+        }
+        if wanted("watcher") {
+            watcher(&repo)?;
+        }
     }
     if wanted("highlight") {
         highlight()?;
+    }
+    if wanted("stream") {
+        streaming()?;
     }
     Ok(())
 }
@@ -207,5 +212,83 @@ fn highlight() -> anyhow::Result<()> {
         per_sec(ours),
         per_sec(ours) / per_sec(bat)
     );
+    Ok(())
+}
+
+/// A reply of about `tokens` tokens, one token per SSE frame as servers send them: paragraphs
+/// and code blocks in turn, so blocks keep closing while it streams.
+fn reply_frames(tokens: usize) -> Vec<String> {
+    let mut pieces = Vec::with_capacity(tokens + 8);
+    for i in 0..tokens {
+        let piece = match i % 120 {
+            0 => "Some prose about the code ".to_owned(),
+            59 => "\n\n```rust\n".to_owned(),
+            99 => "\n```\n\n".to_owned(),
+            n if (60..99).contains(&n) => format!("let x{n} = {n};\n"),
+            n => format!("word{n} "),
+        };
+        pieces.push(piece);
+    }
+    let mut frames: Vec<String> = pieces
+        .iter()
+        .map(|p| format!("data: {}\n\n", serde_json::json!({"choices":[{"index":0,"delta":{"content":p}}]})))
+        .collect();
+    frames.push("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".into());
+    frames.push("data: [DONE]\n\n".into());
+    frames
+}
+
+/// Per-token cost of a streamed reply through the whole backend (HTTP, SSE, decoding,
+/// block rendering, batching, saving) for 1k, 10k and 50k tokens; flat means the ratio
+/// 50k/1k stays near 1.
+fn streaming() -> anyhow::Result<()> {
+    use redline_tests::model_server::{Ending, ModelServer, Reply};
+    let runtime = tokio::runtime::Runtime::new()?;
+    let mut per_token = Vec::new();
+    for tokens in [1_000usize, 10_000, 50_000] {
+        let cost = runtime.block_on(async {
+            let server = ModelServer::start(vec![Reply::Sse {
+                frames: reply_frames(tokens),
+                pace: Duration::ZERO,
+                ending: Ending::Complete,
+            }])
+            .await;
+            let data = tempfile::tempdir()?;
+            let project = tempfile::tempdir()?;
+            let settings = format!(
+                "detect_local_servers = false\ndefault_model = \"bench/m\"\n[[provider]]\nid = \"bench\"\nname = \"Bench\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"m\"]\n",
+                server.url
+            );
+            std::fs::write(data.path().join("settings.toml"), settings)?;
+            let app = App::with_memory_keys(data.path(), Arc::new(Quiet));
+            app.open_project(&project.path().display().to_string())?;
+            let updates = std::sync::atomic::AtomicUsize::new(0);
+            let emit = |_: redline_api::ChatEvent| {
+                updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            };
+            let input = redline_api::SendInput {
+                conversation_id: None,
+                text: "stream".into(),
+                model: None,
+                attachments: vec![],
+                selection: None,
+                include_diff: false,
+                replace_from: None,
+            };
+            let started = Instant::now();
+            let reply = app.send_message(input, &emit).await?;
+            let elapsed = started.elapsed();
+            anyhow::ensure!(reply.status == "complete", "reply ended {}: {:?}", reply.status, reply.error);
+            println!(
+                "stream {tokens:>6} tokens: {} total, {:.2} µs/token, {} UI updates",
+                ms(elapsed),
+                elapsed.as_secs_f64() * 1e6 / tokens as f64,
+                updates.load(std::sync::atomic::Ordering::Relaxed)
+            );
+            anyhow::Ok(elapsed.as_secs_f64() / tokens as f64)
+        })?;
+        per_token.push(cost);
+    }
+    println!("stream per-token cost 50k/1k: {:.2} (target ≤ 1.5)", per_token[2] / per_token[0]);
     Ok(())
 }

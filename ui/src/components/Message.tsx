@@ -1,3 +1,4 @@
+import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AttachmentView, MessageView } from "../bindings";
 import { formatCost, formatTokens, type StreamingReply } from "../chat";
@@ -152,6 +153,37 @@ export function MessageItem({ m, busy }: { m: MessageView; busy: boolean }) {
   return m.role === "user" ? <UserMessage m={m} busy={busy} /> : <AssistantMessage m={m} busy={busy} />;
 }
 
+/** Blocks that will not change again, in chunks of `CHUNK`: when a block closes only the last
+ * chunk re-renders, and a batch that only grows the open block re-renders none, so the cost of
+ * a batch does not grow with the length of the reply. */
+const CHUNK = 32;
+
+class ClosedBlocks extends Component<{ blocks: string[] }> {
+  shouldComponentUpdate(next: { blocks: string[] }) {
+    return next.blocks !== this.props.blocks;
+  }
+  render() {
+    const { blocks } = this.props;
+    const chunks = [];
+    for (let start = 0; start < blocks.length; start += CHUNK) {
+      chunks.push(<BlockChunk key={start} blocks={blocks} start={start} end={Math.min(start + CHUNK, blocks.length)} />);
+    }
+    return chunks;
+  }
+}
+
+class BlockChunk extends Component<{ blocks: string[]; start: number; end: number }> {
+  shouldComponentUpdate(next: { end: number }) {
+    return next.end !== this.props.end;
+  }
+  render() {
+    const { blocks, start, end } = this.props;
+    const out = [];
+    for (let i = start; i < end; i++) out.push(<Html key={i} html={blocks[i]} />);
+    return <div class="block-chunk">{out}</div>;
+  }
+}
+
 /** The reply in progress: closed blocks render once, the open one on every batch. */
 export function StreamingMessage({ reply }: { reply: StreamingReply }) {
   return (
@@ -171,9 +203,7 @@ export function StreamingMessage({ reply }: { reply: StreamingReply }) {
           </details>
         )}
         <div class="markdown">
-          {reply.closed.map((html, i) => (
-            <Html key={i} html={html} />
-          ))}
+          <ClosedBlocks blocks={reply.closed} />
           <Html html={reply.open} />
         </div>
         {reply.retry && (
