@@ -35,6 +35,10 @@ const COMMANDS: &[&str] = &[
     "remove_key",
     "test_provider",
     "find_files",
+    "review",
+    "set_hunks",
+    "edit_hunk",
+    "undo_turn",
 ];
 
 fn main() {

@@ -2,8 +2,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use redline_agent::apply::{apply_reply, FileReport, ReportStatus};
 use redline_api::{App, ChatEvent, EventSink, Progress, ProjectChanged, SendInput};
+use redline_edits::{Format, FormatChoice};
 
 /// Redline: chat with a language model about a project and review every change it proposes.
 #[derive(Debug, Parser)]
@@ -39,6 +41,50 @@ pub enum Command {
         diff: bool,
         question: String,
     },
+    /// Applies a model's reply (read from stdin) to the files of a project: each file is written
+    /// atomically, merged if it changed meanwhile, and left untouched if any of its edits fails.
+    /// Exits 0 when every edit applied, 1 when any failed, 2 for usage errors.
+    Apply {
+        /// The project folder (default: the current folder).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The edit format of the reply.
+        #[arg(long, value_enum, default_value_t = ReplyFormat::Auto)]
+        format: ReplyFormat,
+        /// Write nothing; print the unified diff of what would change.
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON object per file and line: path, status, error, hunks.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReplyFormat {
+    /// Decided by the reply's first unmistakable marker.
+    Auto,
+    /// JSON tool calls (`edit_file`, `create_file`, …).
+    Tool,
+    /// SEARCH/REPLACE blocks.
+    SearchReplace,
+    /// Unified diffs.
+    Udiff,
+    /// Whole files.
+    Whole,
+}
+
+impl ReplyFormat {
+    fn choice(self) -> FormatChoice {
+        match self {
+            ReplyFormat::Auto => FormatChoice::Auto,
+            ReplyFormat::Tool => FormatChoice::Exact(Format::ToolCalls),
+            ReplyFormat::SearchReplace => FormatChoice::Exact(Format::SearchReplace),
+            ReplyFormat::Udiff => FormatChoice::Exact(Format::UnifiedDiff),
+            ReplyFormat::Whole => FormatChoice::Exact(Format::WholeFile),
+        }
+    }
 }
 
 impl Cli {
@@ -67,6 +113,10 @@ impl EventSink for NoWindow {
 
 /// Runs a headless command; returns the process exit code.
 pub fn run(command: Command) -> i32 {
+    // Applying needs no data folder, runtime or model: it only touches the project.
+    if let Command::Apply { root, format, dry_run, json } = command {
+        return apply(&root, format, dry_run, json);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -81,6 +131,7 @@ pub fn run(command: Command) -> i32 {
             Command::Ask { root, model, attach, diff, question } => {
                 ask(&app, &root, model, attach, diff, question).await
             }
+            Command::Apply { .. } => 2,
         }
     })
 }
@@ -163,5 +214,75 @@ async fn ask(
             eprintln!("redline: {:?}: {}", e.code, e.message);
             1
         }
+    }
+}
+
+fn apply(root: &std::path::Path, format: ReplyFormat, dry_run: bool, json: bool) -> i32 {
+    let project = match absolute_folder(root)
+        .and_then(|f| redline_project::ProjectRoot::open(&f).map_err(|e| e.to_string()))
+    {
+        Ok(project) => project,
+        Err(e) => {
+            eprintln!("redline: {e}");
+            return 2;
+        }
+    };
+    let mut reply = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut reply) {
+        eprintln!("redline: cannot read the reply from stdin: {e}");
+        return 2;
+    }
+    let reports = apply_reply(&project, &reply, format.choice(), dry_run);
+    if reports.is_empty() {
+        eprintln!("redline: the reply holds no edits");
+        return 1;
+    }
+    let mut out = std::io::stdout().lock();
+    for report in &reports {
+        let _ =
+            if json { print_json(&mut out, report, dry_run) } else { print_plain(&mut out, report, dry_run) };
+    }
+    let _ = out.flush();
+    if reports.iter().any(|r| r.status == ReportStatus::Failed) {
+        1
+    } else {
+        0
+    }
+}
+
+fn print_json(out: &mut impl Write, report: &FileReport, dry_run: bool) -> std::io::Result<()> {
+    let mut value = serde_json::json!({
+        "path": report.path,
+        "status": report.status,
+        "error": report.error,
+        "hunks": report.hunks,
+    });
+    if let Some(to) = &report.renamed_to {
+        value["renamed_to"] = to.as_str().into();
+    }
+    if report.merged {
+        value["merged"] = true.into();
+    }
+    if dry_run {
+        value["diff"] = report.diff.as_str().into();
+    }
+    writeln!(out, "{value}")
+}
+
+fn print_plain(out: &mut impl Write, report: &FileReport, dry_run: bool) -> std::io::Result<()> {
+    if dry_run {
+        out.write_all(report.diff.as_bytes())?;
+    }
+    let status = serde_json::to_value(report.status).ok();
+    let status = status.as_ref().and_then(|s| s.as_str()).unwrap_or("?");
+    let target = report.renamed_to.as_ref().map(|to| format!(" -> {to}")).unwrap_or_default();
+    let merged = if report.merged { ", merged with changes on disk" } else { "" };
+    let hunks = report.hunks.changed;
+    match &report.error {
+        Some(error) => {
+            eprintln!("redline: {}: {error}", if report.path.is_empty() { "reply" } else { &report.path });
+            writeln!(out, "{status}\t{}{target}", report.path)
+        }
+        None => writeln!(out, "{status}\t{}{target} ({hunks} hunk(s){merged})", report.path),
     }
 }

@@ -6,4 +6,5 @@ mod chat;
 mod cli;
 mod driver;
 mod project_view;
+mod review;
 mod welcome;

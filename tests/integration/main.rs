@@ -1,8 +1,10 @@
 //! Integration tests: one module per area, each test named after what it guards.
 
 mod api;
+mod apply;
 mod chat;
 mod confinement;
 mod git_status;
 mod models;
+mod review;
 mod watcher;

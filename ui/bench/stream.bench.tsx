@@ -31,6 +31,7 @@ function stream(tokens: number) {
     retry: null,
     user: null,
     question: "q",
+    proposals: [],
   };
   for (const event of batches(tokens)) {
     reply = applyEvent(reply, event);

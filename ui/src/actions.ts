@@ -79,6 +79,16 @@ export const ACTIONS: Action[] = [
     when: inProject,
     run: (s) => s.set({ sidebarVisible: true, sidebarView: "chats" }),
   },
+  {
+    id: "review",
+    title: "Review proposed changes",
+    shortcut: "Ctrl+Shift+R",
+    when: (s) => inProject(s) && !!s.state.chat.current,
+    run: (s) => {
+      s.chat.openReview();
+      focus('[data-testid="review"]');
+    },
+  },
   { id: "settings", title: "Settings: models, providers and keys", shortcut: "Ctrl+,", run: (s) => s.chat.openSettings(true) },
   {
     id: "stop-reply",

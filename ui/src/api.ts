@@ -15,8 +15,11 @@ import type {
   ModelsView,
   PresetView,
   ProviderInput,
+  ProposalView,
   ProviderView,
+  ReviewOutcome,
   SendInput,
+  UndoReport,
   DirEntry,
   FileDiffView,
   FileView,
@@ -68,6 +71,12 @@ export const api = {
     invoke<KeyState>("set_key", { provider, key, sessionOnly }),
   removeKey: (provider: string) => invoke<void>("remove_key", { provider }),
   testProvider: (provider: string) => invoke<string[]>("test_provider", { provider }),
+  review: (conversationId: number) => invoke<ProposalView[]>("review", { conversationId }),
+  setHunks: (proposalId: number, hunks: number[], state: string) =>
+    invoke<ReviewOutcome>("set_hunks", { proposalId, hunks, state }),
+  undoTurn: (messageId: number) => invoke<UndoReport>("undo_turn", { messageId }),
+  editHunk: (proposalId: number, hunk: number, text: string) =>
+    invoke<ProposalView>("edit_hunk", { proposalId, hunk, text }),
 };
 
 export type Api = typeof api;

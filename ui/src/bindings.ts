@@ -37,7 +37,7 @@ staged: boolean,
  */
 unstaged: boolean, };
 export type ChangeKind = "modified" | "added" | "deleted" | "renamed" | "typeChanged" | "untracked" | "conflicted";
-export type ChatEvent = { "type": "started", conversation: ConversationView, userMessage: MessageView, assistantId: number, model: string, meter: MeterView, } | { "type": "render", closed: Array<string>, open: string, delta: string, } | { "type": "thinking", text: string, } | { "type": "retrying", attempt: number, delayMs: number, message: string, } | { "type": "finished", message: MessageView, };
+export type ChatEvent = { "type": "started", conversation: ConversationView, userMessage: MessageView, assistantId: number, model: string, meter: MeterView, } | { "type": "render", closed: Array<string>, open: string, delta: string, } | { "type": "thinking", text: string, } | { "type": "proposal", proposal: ProposalView, } | { "type": "retrying", attempt: number, delayMs: number, message: string, } | { "type": "finished", message: MessageView, };
 export type ContextPreview = { attachments: Array<AttachmentView>, meter: MeterView, };
 export type ConversationDetail = { conversation: ConversationView, messages: Array<MessageView>, usage: UsageView, cost: number | null, 
 /**
@@ -75,6 +75,15 @@ export type FileView = { path: string, summary: FileSummary,
  */
 version: number, };
 export type HeadState = { "kind": "branch", name: string, } | { "kind": "unborn", name: string, } | { "kind": "detached", commit: string, };
+export type HunkView = { index: number, 
+/**
+ * `pending`, `accepted` or `rejected`.
+ */
+state: string, header: string, lines: Array<DiffLineView>, 
+/**
+ * The proposed text of the hunk, for editing it before accepting.
+ */
+newText: string, };
 export type KeyState = "none" | "keyring" | "session" | "unavailable";
 export type MessageView = { id: number, 
 /**
@@ -96,7 +105,11 @@ status: string, error: ApiError | null, usage: UsageView,
 /**
  * US dollars; `None` when the model has no price (local models).
  */
-cost: number | null, firstTokenMs: number | null, durationMs: number | null, };
+cost: number | null, firstTokenMs: number | null, durationMs: number | null, 
+/**
+ * The edits this reply proposed, one per file.
+ */
+proposals: Array<ProposalView>, };
 export type MeterView = { used: number, window: number, reserved: number, 
 /**
  * What did not fit: "4 earlier messages", "src/big.rs".
@@ -144,6 +157,23 @@ root: string, name: string,
  * False for a folder that is not inside a git work tree: the UI hides the git panel.
  */
 isRepo: boolean, };
+export type ProposalView = { id: number, messageId: number, path: string, 
+/**
+ * `modify`, `create`, `delete` or `rename`.
+ */
+kind: string, fromPath: string | null, 
+/**
+ * `pending`, `reviewed` or `failed` (the edit could not be placed; `error` says why).
+ */
+status: string, error: string | null, 
+/**
+ * The file changed on disk since the model saw it: accepting will merge.
+ */
+stale: boolean, pending: number, 
+/**
+ * Redline has written accepted hunks of it ("undo this turn" can take them back).
+ */
+written: boolean, hunks: Array<HunkView>, };
 export type ProviderInput = { 
 /**
  * Set when editing an existing provider.
@@ -172,6 +202,11 @@ export type RepoState = { head: HeadState, upstream: Upstream | null,
  * Sorted by path.
  */
 changes: Array<Change>, };
+export type ReviewOutcome = { proposal: ProposalView | null, 
+/**
+ * `written`, `merged`, `unchanged` or `conflict` (nothing written).
+ */
+written: string, message: string | null, };
 export type SelectionInput = { path: string, startLine: number, endLine: number, };
 export type SendInput = { 
 /**
@@ -191,5 +226,10 @@ attachments: Array<string>, selection: SelectionInput | null, includeDiff: boole
  */
 replaceFrom: number | null, };
 export type UiState = { sidebarWidth: number, chatWidth: number, showIgnored: boolean, };
+export type UndoReport = { restored: Array<string>, 
+/**
+ * Files left as they are, each with the reason.
+ */
+kept: Array<string>, };
 export type Upstream = { name: string, ahead: number, behind: number, };
 export type UsageView = { input: number, output: number, cached: number, };

@@ -13,6 +13,7 @@ const reply = (): StreamingReply => ({
   retry: null,
   user: null,
   question: "q",
+  proposals: [],
 });
 
 const message = (id: number, role: string, text: string): MessageView => ({
@@ -28,6 +29,7 @@ const message = (id: number, role: string, text: string): MessageView => ({
   cost: null,
   firstTokenMs: null,
   durationMs: null,
+  proposals: [],
 });
 
 describe("streamed events", () => {

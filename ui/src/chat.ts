@@ -10,6 +10,7 @@ import type {
   MessageView,
   MeterView,
   ModelsView,
+  ProposalView,
   SendInput,
 } from "./bindings";
 import type { Store } from "./store";
@@ -25,6 +26,8 @@ export interface StreamingReply {
   user: MessageView | null;
   /** The question as typed, shown until the backend confirms it. */
   question: string;
+  /** Files the reply proposes to change, as they stand so far. */
+  proposals: ProposalView[];
 }
 
 export interface ChatState {
@@ -79,6 +82,11 @@ export function applyEvent(reply: StreamingReply, event: ChatEvent): StreamingRe
       };
     case "thinking":
       return { ...reply, thinking: reply.thinking + event.text };
+    case "proposal":
+      return {
+        ...reply,
+        proposals: [...reply.proposals.filter((p) => p.path !== event.proposal.path), event.proposal],
+      };
     case "retrying":
       return {
         ...reply,
@@ -157,6 +165,31 @@ export class ChatOps {
     }
   }
 
+  /** Reloads the conversation shown (pending counts changed in review). */
+  async refreshCurrent() {
+    const id = this.chat.current?.conversation.id;
+    if (id !== undefined) await this.open(id);
+  }
+
+  /** Takes back what Redline wrote for a reply; says what was kept and why. */
+  async undoTurn(messageId: number) {
+    try {
+      const report = await this.store.api.undoTurn(messageId);
+      const kept = report.kept.length ? ` Left as they are: ${report.kept.join("; ")}.` : "";
+      this.store.notify(`Undone: ${report.restored.length} file${report.restored.length === 1 ? "" : "s"} restored.${kept}`);
+      this.patch({ error: report.kept.length ? `Some files were left as they are: ${report.kept.join("; ")}` : null });
+      await this.refreshCurrent();
+    } catch (e) {
+      this.patch({ error: errorMessage(e) });
+    }
+  }
+
+  /** Opens the review of the conversation shown. */
+  openReview() {
+    const id = this.chat.current?.conversation.id;
+    if (id !== undefined) this.store.openTab({ kind: "review", path: String(id) });
+  }
+
   newConversation() {
     this.patch({ current: null, error: null, meter: null, chips: [], draft: "" });
   }
@@ -223,6 +256,7 @@ export class ChatOps {
       retry: null,
       user: null,
       question: text,
+      proposals: [],
     };
     this.patch((c) => ({
       streaming: reply,

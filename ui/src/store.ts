@@ -9,7 +9,8 @@ import { tabsToReload } from "./events";
 import { dirsToReload, emptyTree, toggled, withChildren, withError, type TreeModel } from "./tree";
 
 export interface Tab {
-  kind: "file" | "diff";
+  /** `review` tabs hold a conversation id in `path`. */
+  kind: "file" | "diff" | "review";
   path: string;
 }
 
@@ -40,6 +41,8 @@ export interface State {
   rootGone: boolean;
   notice: string | null;
   chat: ChatState;
+  /** Bumped on every change on disk, for views that depend on any file (the review). */
+  changeSeq: number;
 }
 
 export const DEFAULT_UI: UiState = { sidebarWidth: 260, chatWidth: 340, showIgnored: false };
@@ -69,6 +72,7 @@ function initialState(): State {
     rootGone: false,
     notice: null,
     chat: emptyChat(),
+    changeSeq: 0,
   };
 }
 
@@ -240,6 +244,7 @@ export class Store {
       return;
     }
     if (event.git) this.set({ git: event.git });
+    this.set((s) => ({ changeSeq: s.changeSeq + 1 }));
     this.bump(tabsToReload(this.state.tabs, event).map((t) => t.path));
     await Promise.all(dirsToReload(this.state.tree, event).map((d) => this.loadDir(d)));
   }

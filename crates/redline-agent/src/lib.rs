@@ -5,6 +5,7 @@
 //! It reads project files only through `redline-project`'s confinement and never writes a
 //! project file. It knows nothing of Tauri, SQLite or the window.
 
+pub mod apply;
 pub mod context;
 pub mod prompt;
 pub mod redact;

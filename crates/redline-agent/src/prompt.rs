@@ -27,6 +27,8 @@ pub struct ContextMeter {
 #[derive(Debug)]
 pub struct PromptInput<'a> {
     pub project_name: &'a str,
+    /// How to propose edits, for the model in use.
+    pub instructions: &'a str,
     pub model: &'a str,
     pub window: u32,
     pub max_output: u32,
@@ -44,12 +46,16 @@ pub struct Prompt {
     pub attachments: Vec<Attachment>,
 }
 
-fn system_prompt(project_name: &str, rules: &[&Attachment]) -> String {
+fn system_prompt(project_name: &str, instructions: &str, rules: &[&Attachment]) -> String {
     let mut s = format!(
         "You are Redline, a careful coding assistant. The person is working in the project \"{project_name}\". \
          Answer in Markdown; put code in fenced blocks with a language. Files the person attached are given \
          in <file> tags; say so when something you need was not attached."
     );
+    if !instructions.is_empty() {
+        s.push_str("\n\n");
+        s.push_str(instructions);
+    }
     for rule in rules {
         s.push_str(&format!("\n\nThe project's rules from {}:\n{}", rule.label, rule.body));
     }
@@ -78,7 +84,7 @@ pub fn build(input: PromptInput<'_>) -> Result<Prompt, ModelError> {
             attachments.iter().zip(&kept).filter(|(_, k)| **k).map(|(a, _)| a).collect();
         let (rules, files): (Vec<&Attachment>, Vec<&Attachment>) =
             included.into_iter().partition(|a| a.kind == AttachmentKind::Rules);
-        let system = system_prompt(input.project_name, &rules);
+        let system = system_prompt(input.project_name, input.instructions, &rules);
         let history = &input.history[input.history.len() - keep_history..];
         let question = user_text(&files, input.question);
         let used = estimate_tokens(&system)
@@ -140,6 +146,7 @@ mod tests {
     ) -> PromptInput<'a> {
         PromptInput {
             project_name: "demo",
+            instructions: "",
             model: "openai/gpt-4o",
             window,
             max_output: 1000,

@@ -46,6 +46,10 @@ pub fn bindings_ts() -> String {
         SelectionInput::decl(),
         SendInput::decl(),
         UsageView::decl(),
+        HunkView::decl(),
+        ProposalView::decl(),
+        ReviewOutcome::decl(),
+        UndoReport::decl(),
     ];
     decls.sort();
     let mut out = String::from(

@@ -74,6 +74,7 @@ pub(crate) fn message_view(row: &MessageRow) -> MessageView {
         cost: row.cost,
         first_token_ms: row.first_token_ms,
         duration_ms: row.duration_ms,
+        proposals: Vec::new(),
     }
 }
 
@@ -114,7 +115,10 @@ impl App {
         let (row, messages) = self.with_store(|s| Ok((s.conversation(id)?, s.messages(id)?)))?;
         let row =
             row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "That conversation no longer exists."))?;
-        let messages: Vec<MessageView> = messages.iter().map(message_view).collect();
+        let mut messages: Vec<MessageView> = messages.iter().map(message_view).collect();
+        for m in messages.iter_mut().filter(|m| m.role == "assistant") {
+            m.proposals = self.message_proposals(m.id)?;
+        }
         let usage = messages.iter().fold(UsageView::default(), |t, m| UsageView {
             input: t.input + m.usage.input,
             output: t.output + m.usage.output,
@@ -228,6 +232,7 @@ impl App {
         let max_output = self.models.settings.read().max_output_tokens;
         Ok(build_prompt(PromptInput {
             project_name: &project,
+            instructions: crate::review::edit_instructions(model),
             model,
             window: self.models.prices.window(model),
             max_output,
@@ -342,9 +347,25 @@ impl App {
             meter: meter_view(&prompt.meter),
         });
         let stream = model.stream(prompt.request);
-        let outcome = run_turn(stream, cancel, |event| emit(chat_event(event))).await;
+        let mut live = crate::review::LiveProposals::new();
+        let outcome = run_turn(stream, cancel, |event| {
+            let touched = match &event {
+                TurnEvent::Render { delta, .. } => live.push(delta),
+                _ => Vec::new(),
+            };
+            emit(chat_event(event));
+            for path in touched {
+                if let Some(proposal) = live.proposal(self, &path) {
+                    emit(ChatEvent::Proposal { proposal });
+                }
+            }
+        })
+        .await;
         let finished = self.finish_reply(reply_row, model_id, &outcome)?;
-        let view = message_view(&finished);
+        let mut view = message_view(&finished);
+        if outcome.error.is_none() {
+            view.proposals = self.save_proposals(finished.id, &finished.content)?;
+        }
         emit(ChatEvent::Finished { message: view.clone() });
         Ok(view)
     }

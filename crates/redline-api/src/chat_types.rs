@@ -124,6 +124,8 @@ pub struct MessageView {
     pub first_token_ms: Option<i64>,
     #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
+    /// The edits this reply proposed, one per file.
+    pub proposals: Vec<ProposalView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -206,6 +208,10 @@ pub enum ChatEvent {
     Thinking {
         text: String,
     },
+    /// A file's proposal as it stands while the reply streams (not saved yet: `id` is 0).
+    Proposal {
+        proposal: ProposalView,
+    },
     Retrying {
         attempt: u32,
         delay_ms: u32,
@@ -222,4 +228,59 @@ pub enum ChatEvent {
 pub struct ContextPreview {
     pub attachments: Vec<AttachmentView>,
     pub meter: MeterView,
+}
+
+/// One changed region of a proposal, with its lines highlighted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HunkView {
+    pub index: u32,
+    /// `pending`, `accepted` or `rejected`.
+    pub state: String,
+    pub header: String,
+    pub lines: Vec<crate::DiffLineView>,
+    /// The proposed text of the hunk, for editing it before accepting.
+    pub new_text: String,
+}
+
+/// What a reply wants one file to become, and where its review stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProposalView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub message_id: i64,
+    pub path: String,
+    /// `modify`, `create`, `delete` or `rename`.
+    pub kind: String,
+    pub from_path: Option<String>,
+    /// `pending`, `reviewed` or `failed` (the edit could not be placed; `error` says why).
+    pub status: String,
+    pub error: Option<String>,
+    /// The file changed on disk since the model saw it: accepting will merge.
+    pub stale: bool,
+    pub pending: u32,
+    /// Redline has written accepted hunks of it ("undo this turn" can take them back).
+    pub written: bool,
+    pub hunks: Vec<HunkView>,
+}
+
+/// What accepting or rejecting wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewOutcome {
+    pub proposal: Option<ProposalView>,
+    /// `written`, `merged`, `unchanged` or `conflict` (nothing written).
+    pub written: String,
+    pub message: Option<String>,
+}
+
+/// What "undo this turn" did, file by file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoReport {
+    pub restored: Vec<String>,
+    /// Files left as they are, each with the reason.
+    pub kept: Vec<String>,
 }

@@ -12,6 +12,7 @@ mod chat_types;
 mod error;
 mod models;
 mod project;
+mod review;
 mod types;
 
 pub use app::{default_data_dir, App, EventSink};

@@ -1,10 +1,11 @@
-//! Git state of the open project through libgit2: HEAD, upstream, status and per-file diffs.
+//! Git state of the open project through libgit2: HEAD, upstream, status and per-file diffs,
+//! and checkpoints of files Redline is about to write.
 //!
 //! Status is computed in full once, then kept current per changed path, so the watcher's cost
-//! grows with what changed, not with the repository. This crate reads only: it never writes to
-//! the work tree, the index or refs (checkpoints, which write objects and private refs, arrive
-//! with proposals).
+//! grows with what changed, not with the repository. It never writes to the work tree, the index,
+//! HEAD or branches: checkpoints add objects and private `refs/redline/` refs only.
 
+mod checkpoint;
 mod diff;
 mod fast_status;
 mod status;
@@ -14,6 +15,7 @@ mod walk;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use checkpoint::{Checkpoint, CheckpointStore, FileState};
 pub use types::*;
 
 /// A failure reading git state, phrased for a person.
@@ -110,12 +112,12 @@ impl Repo {
         self.full_status()
     }
 
-    /// `git diff HEAD -- path`: staged and unstaged changes together, untracked files as added.
     /// Uncommitted changes as one unified diff, at most `limit` bytes.
     pub fn worktree_patch(&self, limit: usize) -> Result<String, GitError> {
         diff::worktree_patch(&self.repo, limit)
     }
 
+    /// `git diff HEAD -- path`: staged and unstaged changes together, untracked files as added.
     pub fn file_diff(&self, path: &str) -> Result<FileDiff, GitError> {
         let orig = self.changes.as_ref().and_then(|c| c.get(path)).and_then(|c| c.orig_path.clone());
         diff::file_diff(&self.repo, &self.workdir, path, orig.as_deref())

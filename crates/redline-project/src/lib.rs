@@ -2,8 +2,10 @@
 //! and watching it for changes.
 //!
 //! This crate owns every file-system access Redline makes inside a project. It must never follow
-//! a path out of the project root, never load a file without checking its size first, and never
-//! write anything (writes arrive with proposals, through atomic replace only).
+//! a path out of the project root and never load a file without checking its size first. It
+//! writes only through the functions of [`write`] (re-exported here): confined to the root,
+//! atomic (temp file, fsync, rename) and conditional on the file still holding what the caller
+//! saw, so a write never leaves a half-written file or loses someone else's change.
 
 mod error;
 mod ignore_rules;
@@ -12,6 +14,7 @@ mod read;
 mod root;
 mod types;
 mod watch;
+pub mod write;
 
 pub use error::ProjectError;
 pub use ignore_rules::IgnoreRules;
@@ -20,3 +23,7 @@ pub use read::{read_text, TextFile, VIEW_SIZE_LIMIT};
 pub use root::ProjectRoot;
 pub use types::{DirEntry, EntryKind, FileSummary};
 pub use watch::{Batch, GitChange, Watcher};
+pub use write::{
+    delete_if_unchanged, read_current, rename_file, replace_if_unchanged, sha256_hex, write_atomic, Replaced,
+    WriteError,
+};

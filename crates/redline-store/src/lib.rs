@@ -10,8 +10,10 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 
 mod conversations;
+mod proposals;
 
 pub use conversations::{ConversationRow, MessageRow, NewMessage};
+pub use proposals::ProposalRow;
 
 /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -51,6 +53,20 @@ const MIGRATIONS: &[&str] = &[
         duration_ms INTEGER
     );
     CREATE INDEX messages_by_conversation ON messages (conversation_id, id);",
+    "CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        proposal TEXT,
+        written_text TEXT,
+        status TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE INDEX proposals_by_message ON proposals (message_id, id);",
+    "CREATE TABLE checkpoints (
+        message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        commit_id TEXT NOT NULL
+    );",
 ];
 
 /// How many recent projects are kept.

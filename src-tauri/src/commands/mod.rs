@@ -3,6 +3,7 @@
 
 mod chat;
 mod project;
+mod review;
 mod shell;
 
 use std::sync::Arc;
@@ -48,6 +49,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         chat::remove_key,
         chat::test_provider,
         chat::find_files,
+        review::review,
+        review::set_hunks,
+        review::edit_hunk,
+        review::undo_turn,
     ]
 }
 

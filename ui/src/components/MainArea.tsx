@@ -2,6 +2,7 @@ import { basename } from "../format";
 import { store, useStore } from "../store";
 import { DiffView } from "./DiffView";
 import { FileView } from "./FileView";
+import { ReviewView } from "./ReviewView";
 
 export function MainArea() {
   const tabs = useStore((s) => s.tabs);
@@ -20,7 +21,7 @@ export function MainArea() {
             onClick={() => store.set({ active: i })}
             onAuxClick={(e) => e.button === 1 && store.closeTab(i)}
           >
-            <span>{basename(t.path)}</span>
+            <span>{t.kind === "review" ? "Review" : basename(t.path)}</span>
             {t.kind === "diff" && <span class="tag">diff</span>}
             <button
               class="icon close"
@@ -46,6 +47,7 @@ export function MainArea() {
         )}
         {tab?.kind === "file" && <FileView key={`f:${tab.path}`} path={tab.path} />}
         {tab?.kind === "diff" && <DiffView key={`d:${tab.path}`} path={tab.path} />}
+        {tab?.kind === "review" && <ReviewView key={`r:${tab.path}`} conversationId={Number(tab.path)} />}
       </div>
     </main>
   );

@@ -1,6 +1,6 @@
 import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AttachmentView, MessageView } from "../bindings";
+import type { AttachmentView, MessageView, ProposalView } from "../bindings";
 import { formatCost, formatTokens, type StreamingReply } from "../chat";
 import { store } from "../store";
 
@@ -129,6 +129,7 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
         </div>
       )}
       {STATUS_TEXT[m.status] && <div class="muted small">{STATUS_TEXT[m.status]}</div>}
+      {m.proposals.length > 0 && <ProposalList proposals={m.proposals} />}
       <div class="msg-actions">
         <span class="muted small" data-testid="message-meta">
           {meta.join(" · ")}
@@ -145,6 +146,56 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
           </button>
         )}
       </div>
+    </div>
+  );
+}
+
+/** The files a reply proposes to change, with what is left to review. */
+function ProposalList({ proposals }: { proposals: ProposalView[] }) {
+  const pending = proposals.reduce((n, p) => n + p.pending, 0);
+  return (
+    <div class="proposals" data-testid="proposals">
+      <div class="row">
+        <strong>Proposed changes</strong>
+        {pending > 0 && (
+          <span class="count" data-testid="pending-count">
+            {pending} pending
+          </span>
+        )}
+        <span class="spacer" />
+        {proposals.some((p) => p.written) && proposals[0].messageId > 0 && (
+          <button
+            class="ghost"
+            data-testid="undo-turn"
+            title="Put back the files as they were before this reply's changes (your own later edits stay)"
+            onClick={() => void store.chat.undoTurn(proposals[0].messageId)}
+          >
+            Undo this turn
+          </button>
+        )}
+        <button data-testid="open-review" onClick={() => store.chat.openReview()}>
+          Review
+        </button>
+      </div>
+      <ul>
+        {proposals.map((p) => (
+          <li key={p.path} data-testid="proposal-item" data-path={p.path} data-status={p.status} class={p.status}>
+            <span class={`tag kind-${p.kind}`}>{p.kind === "create" ? "new" : p.kind}</span> {p.path || "(unplaced edit)"}
+            {p.status === "failed" ? (
+              <span class="warn small" title={p.error ?? ""}>
+                {" "}
+                could not be placed
+              </span>
+            ) : (
+              <span class="muted small">
+                {" "}
+                {p.hunks.length} hunk{p.hunks.length === 1 ? "" : "s"}
+                {p.pending > 0 && p.pending < p.hunks.length ? `, ${p.pending} pending` : ""}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -206,6 +257,7 @@ export function StreamingMessage({ reply }: { reply: StreamingReply }) {
           <ClosedBlocks blocks={reply.closed} />
           <Html html={reply.open} />
         </div>
+        {reply.proposals.length > 0 && <ProposalList proposals={reply.proposals} />}
         {reply.retry && (
           <div class="banner warning inline" data-testid="retry-notice">
             {reply.retry}

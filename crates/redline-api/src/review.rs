@@ -1,0 +1,433 @@
+//! Proposed edits and their review. A reply's edits become one proposal per file (built while
+//! the reply streams, saved when it ends); a person accepts or rejects hunks, and each decision
+//! writes the file as base + accepted hunks — merged three-way onto the disk when the file
+//! changed since, never overwriting what the person wrote, and writing nothing on a conflict.
+
+use redline_edits::{
+    apply_file, edit_format_for_model, plan_reply, replace_hunk_text, sha256_hex, Edit, Format, FormatChoice,
+    HunkState, MatchOptions, ParseEvent, ParseOptions, Proposal, ProposalKind, StreamParser,
+};
+use redline_git::{CheckpointStore, FileState};
+use redline_project::{delete_if_unchanged, read_current, replace_if_unchanged, Replaced};
+
+use redline_store::ProposalRow;
+
+use crate::{
+    ApiError, ApiResult, App, DiffLineKind, DiffLineView, ErrorCode, HunkView, ProposalView, ReviewOutcome,
+    UndoReport,
+};
+
+/// What the model is told about proposing edits, per edit format.
+pub(crate) fn edit_instructions(model: &str) -> &'static str {
+    match edit_format_for_model(model) {
+        Format::WholeFile => {
+            "To change a file, write its path on a line by itself, then the whole new content of the file in a fenced code block. Never elide parts of the file."
+        }
+        _ => {
+            "To change files, use SEARCH/REPLACE blocks: the file's path on a line by itself, then\n```\n<<<<<<< SEARCH\nexact lines from the file\n=======\nthe new lines\n>>>>>>> REPLACE\n```\nThe SEARCH part must match the file exactly, once; keep blocks small. To create a file, use an empty SEARCH part. The person reviews every change before it is written."
+        }
+    }
+}
+
+/// Builds proposals while a reply streams: each settled edit re-plans its file.
+pub(crate) struct LiveProposals {
+    parser: Option<StreamParser>,
+    edits: Vec<Edit>,
+}
+
+impl LiveProposals {
+    pub(crate) fn new() -> Self {
+        LiveProposals {
+            parser: Some(StreamParser::new(FormatChoice::Auto, ParseOptions::default())),
+            edits: Vec::new(),
+        }
+    }
+
+    /// Feeds new reply text; returns the files whose proposal changed.
+    pub(crate) fn push(&mut self, delta: &str) -> Vec<String> {
+        let Some(parser) = self.parser.as_mut() else { return Vec::new() };
+        let mut touched: Vec<String> = Vec::new();
+        for event in parser.push(delta) {
+            if let ParseEvent::Edit(edit) = event {
+                if !touched.contains(&edit.path) {
+                    touched.push(edit.path.clone());
+                }
+                self.edits.push(edit);
+            }
+        }
+        touched
+    }
+
+    /// The proposal for `path` from the edits seen so far, against the file as it is now.
+    pub(crate) fn proposal(&self, app: &App, path: &str) -> Option<ProposalView> {
+        let edits: Vec<&Edit> = self.edits.iter().filter(|e| e.path == path).collect();
+        let base = app.read_project_text(path);
+        let applied = apply_file(base.as_deref(), &edits, &MatchOptions::default());
+        let text = match &applied.result {
+            redline_edits::FileResult::Modified(t) | redline_edits::FileResult::Created(t) => t.clone(),
+            _ => return None,
+        };
+        let kind = if base.is_none() { ProposalKind::Create } else { ProposalKind::Modify };
+        let proposal = Proposal::new(path, base.as_deref().unwrap_or(""), &text, kind);
+        Some(proposal_view(app, 0, 0, &proposal, None, "pending", None))
+    }
+}
+
+fn state_name(state: HunkState) -> &'static str {
+    match state {
+        HunkState::Pending => "pending",
+        HunkState::Accepted => "accepted",
+        HunkState::Rejected => "rejected",
+    }
+}
+
+fn parse_state(name: &str) -> ApiResult<HunkState> {
+    match name {
+        "pending" => Ok(HunkState::Pending),
+        "accepted" => Ok(HunkState::Accepted),
+        "rejected" => Ok(HunkState::Rejected),
+        other => Err(ApiError::new(ErrorCode::InvalidInput, format!("unknown hunk state {other:?}"))),
+    }
+}
+
+/// Hunks with their lines highlighted as the file's language.
+fn hunk_views(p: &Proposal) -> Vec<HunkView> {
+    let base_lines: Vec<u32> =
+        p.hunks.iter().flat_map(|h| h.base_range.clone()).map(|i| i as u32 + 1).collect();
+    let new_lines: Vec<u32> =
+        p.hunks.iter().flat_map(|h| h.proposed_range.clone()).map(|i| i as u32 + 1).collect();
+    let old_html = redline_highlight::highlight_lines(&p.path, &p.base_text, &base_lines);
+    let new_html = redline_highlight::highlight_lines(&p.path, &p.proposed_text, &new_lines);
+    let (mut old_iter, mut new_iter) = (old_html.into_iter(), new_html.into_iter());
+    p.hunks
+        .iter()
+        .enumerate()
+        .map(|(index, h)| {
+            let mut lines = Vec::new();
+            for (i, _) in h.old_lines.iter().enumerate() {
+                let html = old_iter.next().unwrap_or_default();
+                let old_line = Some((h.base_range.start + i) as u32 + 1);
+                lines.push(DiffLineView { kind: DiffLineKind::Removed, old_line, new_line: None, html });
+            }
+            for (i, _) in h.new_lines.iter().enumerate() {
+                let html = new_iter.next().unwrap_or_default();
+                let new_line = Some((h.proposed_range.start + i) as u32 + 1);
+                lines.push(DiffLineView { kind: DiffLineKind::Added, old_line: None, new_line, html });
+            }
+            HunkView {
+                index: index as u32,
+                state: state_name(h.state).into(),
+                header: format!(
+                    "@@ -{},{} +{},{} @@",
+                    h.base_range.start + 1,
+                    h.old_lines.len(),
+                    h.proposed_range.start + 1,
+                    h.new_lines.len()
+                ),
+                lines,
+                new_text: h.new_lines.concat(),
+            }
+        })
+        .collect()
+}
+
+fn proposal_view(
+    app: &App,
+    id: i64,
+    message_id: i64,
+    p: &Proposal,
+    written: Option<&str>,
+    status: &str,
+    error: Option<String>,
+) -> ProposalView {
+    let (kind, from_path) = match &p.kind {
+        ProposalKind::Modify => ("modify", None),
+        ProposalKind::Create => ("create", None),
+        ProposalKind::Delete => ("delete", None),
+        ProposalKind::Rename { from } => ("rename", Some(from.clone())),
+    };
+    // Stale: the file is no longer what Redline last saw or wrote (a person or a tool changed it).
+    let expected = written.unwrap_or(&p.base_text);
+    let on_disk = app.read_project_text(&p.path);
+    let stale = match (&p.kind, on_disk) {
+        (ProposalKind::Create, None) => written.is_some(),
+        (_, Some(disk)) => sha256_hex(&disk) != sha256_hex(expected),
+        (_, None) => true,
+    };
+    let pending = p.hunks.iter().filter(|h| h.state == HunkState::Pending).count() as u32;
+    ProposalView {
+        id,
+        message_id,
+        path: p.path.clone(),
+        kind: kind.into(),
+        from_path,
+        status: status.into(),
+        error,
+        stale: stale && pending > 0,
+        pending,
+        written: written.is_some(),
+        hunks: hunk_views(p),
+    }
+}
+
+fn failed_view(id: i64, message_id: i64, path: &str, error: Option<String>) -> ProposalView {
+    ProposalView {
+        id,
+        message_id,
+        path: path.into(),
+        kind: "modify".into(),
+        from_path: None,
+        status: "failed".into(),
+        error,
+        stale: false,
+        pending: 0,
+        written: false,
+        hunks: Vec::new(),
+    }
+}
+
+impl App {
+    /// A project file's text, or `None` when it does not exist or cannot be read as text.
+    pub(crate) fn read_project_text(&self, path: &str) -> Option<String> {
+        let project = self.project().ok()?;
+        let abs = project.root().resolve(path).ok()?;
+        std::fs::read_to_string(abs).ok()
+    }
+
+    /// Plans a finished reply's edits against the files as they are now and saves them.
+    pub(crate) fn save_proposals(&self, message_id: i64, reply: &str) -> ApiResult<Vec<ProposalView>> {
+        let outcomes = plan_reply(reply, FormatChoice::Auto, &|path| self.read_project_text(path));
+        let rows: Vec<ProposalRow> = outcomes
+            .iter()
+            .filter(|o| o.proposal.is_some() || o.error.is_some())
+            .map(|o| ProposalRow {
+                id: 0,
+                message_id,
+                path: o.path.clone(),
+                proposal: o.proposal.as_ref().and_then(|p| serde_json::to_string(p).ok()),
+                written_text: None,
+                status: if o.proposal.is_some() { "pending" } else { "failed" }.into(),
+                error: o.error.clone(),
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let saved = self.with_store(|s| s.set_proposals(message_id, &rows))?;
+        Ok(saved.iter().map(|r| self.row_view(r)).collect())
+    }
+
+    fn row_view(&self, r: &ProposalRow) -> ProposalView {
+        match r.proposal.as_deref().and_then(|j| serde_json::from_str::<Proposal>(j).ok()) {
+            Some(p) => proposal_view(
+                self,
+                r.id,
+                r.message_id,
+                &p,
+                r.written_text.as_deref(),
+                &r.status,
+                r.error.clone(),
+            ),
+            None => failed_view(r.id, r.message_id, &r.path, r.error.clone()),
+        }
+    }
+
+    pub(crate) fn message_proposals(&self, message_id: i64) -> ApiResult<Vec<ProposalView>> {
+        let rows = self.with_store(|s| s.proposals(message_id))?;
+        Ok(rows.iter().map(|r| self.row_view(r)).collect())
+    }
+
+    /// Every proposal of a conversation, oldest first.
+    pub fn review(&self, conversation_id: i64) -> ApiResult<Vec<ProposalView>> {
+        let rows = self.with_store(|s| s.open_proposals(conversation_id))?;
+        Ok(rows.iter().map(|r| self.row_view(r)).collect())
+    }
+
+    fn load_proposal(&self, id: i64) -> ApiResult<(ProposalRow, Proposal)> {
+        let row = self
+            .with_store(|s| s.proposal(id))?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "That proposal no longer exists."))?;
+        let proposal =
+            row.proposal.as_deref().and_then(|j| serde_json::from_str::<Proposal>(j).ok()).ok_or_else(
+                || {
+                    ApiError::new(
+                        ErrorCode::InvalidInput,
+                        "This edit could not be placed, so there is nothing to accept.",
+                    )
+                },
+            )?;
+        Ok((row, proposal))
+    }
+
+    /// Sets hunks (all of them when `hunks` is empty) to `state` and writes the file to match:
+    /// base + accepted hunks, merged onto the disk if it changed. A conflict writes nothing and
+    /// keeps the states as they were.
+    pub fn set_hunks(&self, proposal_id: i64, hunks: Vec<u32>, state: &str) -> ApiResult<ReviewOutcome> {
+        let state = parse_state(state)?;
+        let (mut row, mut proposal) = self.load_proposal(proposal_id)?;
+        let before = proposal.clone();
+        for (i, h) in proposal.hunks.iter_mut().enumerate() {
+            if hunks.is_empty() || hunks.contains(&(i as u32)) {
+                h.state = state;
+            }
+        }
+        let previous = row.written_text.clone().unwrap_or_else(|| before.base_text.clone());
+        let target = proposal.accepted_text();
+        let outcome = if target == previous {
+            ReviewOutcome { proposal: None, written: "unchanged".into(), message: None }
+        } else {
+            self.ensure_checkpoint(row.message_id)?;
+            self.write_target(&row, &proposal, &previous, &target)?
+        };
+        if outcome.written == "conflict" {
+            return Ok(ReviewOutcome { proposal: Some(self.row_view(&row)), ..outcome });
+        }
+        if target != previous {
+            row.written_text = Some(target);
+        }
+        row.proposal = serde_json::to_string(&proposal).ok();
+        row.status =
+            if proposal.hunks.iter().any(|h| h.state == HunkState::Pending) { "pending" } else { "reviewed" }
+                .into();
+        self.with_store(|s| s.update_proposal(&row))?;
+        Ok(ReviewOutcome { proposal: Some(self.row_view(&row)), ..outcome })
+    }
+
+    /// Replaces the proposed text of one hunk (before accepting it).
+    pub fn edit_hunk(&self, proposal_id: i64, hunk: u32, text: &str) -> ApiResult<ProposalView> {
+        let (mut row, proposal) = self.load_proposal(proposal_id)?;
+        let edited = replace_hunk_text(&proposal, hunk as usize, text)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        row.proposal = serde_json::to_string(&edited).ok();
+        self.with_store(|s| s.update_proposal(&row))?;
+        Ok(self.row_view(&row))
+    }
+
+    /// Writes `target` where `previous` was expected, through the accept engine.
+    fn write_target(
+        &self,
+        row: &ProposalRow,
+        proposal: &Proposal,
+        previous: &str,
+        target: &str,
+    ) -> ApiResult<ReviewOutcome> {
+        use redline_agent::apply::{accept_text, create_text, delete_text, AcceptOutcome};
+        let project = self.project()?;
+        let root = project.root();
+        let creates = matches!(proposal.kind, ProposalKind::Create);
+        let removes =
+            matches!(proposal.kind, ProposalKind::Delete | ProposalKind::Create) && target.is_empty();
+        let outcome = if removes {
+            delete_text(root, &row.path, previous)
+        } else if creates && previous.is_empty() && self.read_project_text(&row.path).is_none() {
+            create_text(root, &row.path, target)
+        } else {
+            accept_text(root, &row.path, previous, target)
+        };
+        let (written, message) = match outcome {
+            AcceptOutcome::Written => ("written", None),
+            AcceptOutcome::Merged => ("merged", Some(format!("{} had changed on disk; your changes were kept and merged.", row.path))),
+            AcceptOutcome::Unchanged => ("unchanged", None),
+            AcceptOutcome::Conflict(_) => (
+                "conflict",
+                Some(format!("{} changed on disk in the same lines: nothing was written. Resolve it by hand or reject the hunk.", row.path)),
+            ),
+            AcceptOutcome::Failed(e) => return Err(ApiError::new(ErrorCode::Unreadable, e)),
+        };
+        Ok(ReviewOutcome { proposal: None, written: written.into(), message })
+    }
+
+    fn checkpoints(&self) -> ApiResult<CheckpointStore> {
+        let project = self.project()?;
+        let key = sha256_hex(&project.info().root);
+        let private = self.data_dir().join("checkpoints").join(format!("{}.git", &key[..16]));
+        Ok(CheckpointStore::open(project.root().path(), &private)?)
+    }
+
+    /// Before a reply's first write: its files as they are now, saved as git objects.
+    fn ensure_checkpoint(&self, message_id: i64) -> ApiResult<()> {
+        if self.with_store(|s| s.checkpoint(message_id))?.is_some() {
+            return Ok(());
+        }
+        let project = self.project()?;
+        let rows = self.with_store(|s| s.proposals(message_id))?;
+        let mut files = Vec::new();
+        for r in rows.iter().filter(|r| r.proposal.is_some()) {
+            let content = read_current(project.root(), &r.path).map_err(write_error)?;
+            files.push(FileState { path: r.path.clone(), content });
+        }
+        let checkpoint = self.checkpoints()?.save(&format!("m{message_id}"), &files)?;
+        self.with_store(|s| s.set_checkpoint(message_id, &checkpoint.id))
+    }
+
+    /// Undoes what Redline wrote for a reply: each file goes back to its checkpoint, except
+    /// what a person changed afterwards, which is merged and kept (or, when it cannot be
+    /// merged, the file is left alone and named in the report). Its hunks count as rejected.
+    pub fn undo_turn(&self, message_id: i64) -> ApiResult<UndoReport> {
+        let Some(id) = self.with_store(|s| s.checkpoint(message_id))? else {
+            return Ok(UndoReport { restored: vec![], kept: vec![] });
+        };
+        let saved = self.checkpoints()?.load(&id)?;
+        let project = self.project()?;
+        let mut report = UndoReport { restored: vec![], kept: vec![] };
+        for mut row in self.with_store(|s| s.proposals(message_id))? {
+            let Some(written) = row.written_text.clone() else { continue };
+            let original = saved.iter().find(|f| f.path == row.path).and_then(|f| f.content.clone());
+            match self.restore_file(project.root(), &row.path, &written, original)? {
+                Ok(()) => report.restored.push(row.path.clone()),
+                Err(why) => {
+                    report.kept.push(format!("{}: {why}", row.path));
+                    continue;
+                }
+            }
+            if let Some(mut proposal) =
+                row.proposal.as_deref().and_then(|j| serde_json::from_str::<Proposal>(j).ok())
+            {
+                proposal.hunks.iter_mut().for_each(|h| h.state = HunkState::Rejected);
+                row.proposal = serde_json::to_string(&proposal).ok();
+            }
+            row.written_text = None;
+            row.status = "reviewed".into();
+            self.with_store(|s| s.update_proposal(&row))?;
+        }
+        Ok(report)
+    }
+
+    /// Puts `original` back where Redline wrote `written`; the inner error says why a file was
+    /// left alone.
+    fn restore_file(
+        &self,
+        root: &redline_project::ProjectRoot,
+        path: &str,
+        written: &str,
+        original: Option<Vec<u8>>,
+    ) -> ApiResult<Result<(), String>> {
+        let disk = read_current(root, path).map_err(write_error)?;
+        let untouched = disk.as_deref() == Some(written.as_bytes());
+        let result = match (untouched, original, disk) {
+            (true, Some(bytes), _) => replace_if_unchanged(root, path, Some(&sha256_hex(written)), &bytes),
+            (true, None, _) => delete_if_unchanged(root, path, &sha256_hex(written)),
+            (false, Some(bytes), Some(disk)) => {
+                let (original, disk) = (String::from_utf8_lossy(&bytes), String::from_utf8_lossy(&disk));
+                match redline_edits::merge3(written, &disk, &original) {
+                    Ok(merged) => {
+                        replace_if_unchanged(root, path, Some(&sha256_hex(&disk)), merged.as_bytes())
+                    }
+                    Err(_) => return Ok(Err("changed since in the same lines; left as it is".into())),
+                }
+            }
+            (false, None, Some(_)) => {
+                return Ok(Err("created by Redline and changed since; left as it is".into()))
+            }
+            (false, _, None) => return Ok(Err("deleted since; left as it is".into())),
+        };
+        match result.map_err(write_error)? {
+            Replaced::Written => Ok(Ok(())),
+            Replaced::Changed { .. } => Ok(Err("changed while restoring; left as it is".into())),
+        }
+    }
+}
+
+fn write_error(e: redline_project::WriteError) -> ApiError {
+    ApiError::new(ErrorCode::Unreadable, e.to_string())
+}

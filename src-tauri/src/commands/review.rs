@@ -1,0 +1,35 @@
+use redline_api::{ApiError, ProposalView, ReviewOutcome};
+
+use super::{blocking, Api};
+
+#[tauri::command]
+pub async fn review(api: Api<'_>, conversation_id: i64) -> Result<Vec<ProposalView>, ApiError> {
+    blocking(&api, move |app| app.review(conversation_id)).await
+}
+
+/// Accepts, rejects or resets hunks (all of them when `hunks` is empty) and writes the file.
+#[tauri::command]
+pub async fn set_hunks(
+    api: Api<'_>,
+    proposal_id: i64,
+    hunks: Vec<u32>,
+    state: String,
+) -> Result<ReviewOutcome, ApiError> {
+    blocking(&api, move |app| app.set_hunks(proposal_id, hunks, &state)).await
+}
+
+#[tauri::command]
+pub async fn edit_hunk(
+    api: Api<'_>,
+    proposal_id: i64,
+    hunk: u32,
+    text: String,
+) -> Result<ProposalView, ApiError> {
+    blocking(&api, move |app| app.edit_hunk(proposal_id, hunk, &text)).await
+}
+
+/// Takes back what Redline wrote for a reply, keeping what a person changed since.
+#[tauri::command]
+pub async fn undo_turn(api: Api<'_>, message_id: i64) -> Result<redline_api::UndoReport, ApiError> {
+    blocking(&api, move |app| app.undo_turn(message_id)).await
+}

@@ -1,0 +1,139 @@
+//! Accepting while another writer keeps appending to the same file: no byte of theirs is lost,
+//! and ours lands unless a conflict is reported.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redline_agent::apply::{accept_text, AcceptOutcome};
+use redline_project::ProjectRoot;
+
+const ITERATIONS: usize = 1000;
+
+/// A small deterministic generator, so a failing iteration can be replayed.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below.max(1)
+    }
+}
+
+/// Appends `w<iteration>-<n>` lines, opening the file for each line like a logger or an editor
+/// plugin would, pausing `pause_us` between lines, until told to stop.
+fn spawn_appender(
+    path: &Path,
+    iteration: usize,
+    pause_us: u64,
+    stop: Arc<AtomicBool>,
+    written: Arc<AtomicUsize>,
+) -> std::thread::JoinHandle<()> {
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let mut n = 0;
+        while !stop.load(Ordering::Acquire) {
+            let mut file = OpenOptions::new().append(true).open(&path).expect("open for append");
+            file.write_all(format!("w{iteration}-{n}\n").as_bytes()).expect("append");
+            drop(file);
+            n += 1;
+            written.store(n, Ordering::Release);
+            if pause_us > 0 {
+                std::thread::sleep(Duration::from_micros(pause_us));
+            }
+        }
+    })
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    written: usize,
+    merged: usize,
+    unchanged: usize,
+    conflicts: usize,
+    failed: Vec<String>,
+    lines_appended: usize,
+}
+
+#[test]
+fn accept_under_a_concurrent_appender_never_loses_their_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = ProjectRoot::open(dir.path()).expect("open");
+    let path = dir.path().join("shared.txt");
+    let base: String = (0..40).map(|i| format!("line {i}\n")).collect();
+    let mut rng = XorShift(0x5eed_1234_abcd_ef01);
+    let mut tally = Tally::default();
+    let started = Instant::now();
+    for iteration in 0..ITERATIONS {
+        std::fs::write(&path, &base).expect("reset");
+        let accepted = base.replacen("line 0\n", &format!("ACCEPTED {iteration}\n"), 1);
+        let (stop, written) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+        let pause = [0, 20, 100, 300][iteration % 4];
+        let writer = spawn_appender(&path, iteration, pause, stop.clone(), written.clone());
+        // Start the accept before, during or after the writer's first lines.
+        let wait_for = rng.next(4) as usize;
+        while written.load(Ordering::Acquire) < wait_for {
+            std::hint::spin_loop();
+        }
+        let outcome = accept_text(&root, "shared.txt", &base, &accepted);
+        // Let the writer go on a little after the accept, then stop it.
+        let after = written.load(Ordering::Acquire) + 2;
+        while written.load(Ordering::Acquire) < after {
+            std::hint::spin_loop();
+        }
+        stop.store(true, Ordering::Release);
+        writer.join().expect("writer");
+        let lines_written = written.load(Ordering::Acquire);
+        tally.lines_appended += lines_written;
+
+        let text = std::fs::read_to_string(&path).expect("read");
+        let present: std::collections::HashSet<&str> = text.lines().collect();
+        let lost: Vec<String> = (0..lines_written)
+            .map(|n| format!("w{iteration}-{n}"))
+            .filter(|line| !present.contains(line.as_str()))
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "iteration {iteration} ({outcome:?}) lost {lost:?} of {lines_written}:\n{text}"
+        );
+        let ours = present.contains(format!("ACCEPTED {iteration}").as_str());
+        match outcome {
+            AcceptOutcome::Written => tally.written += 1,
+            AcceptOutcome::Merged => tally.merged += 1,
+            AcceptOutcome::Unchanged => tally.unchanged += 1,
+            AcceptOutcome::Conflict(_) => tally.conflicts += 1,
+            AcceptOutcome::Failed(ref message) => tally.failed.push(format!("{iteration}: {message}")),
+        }
+        match outcome {
+            AcceptOutcome::Written | AcceptOutcome::Merged | AcceptOutcome::Unchanged => {
+                assert!(ours, "iteration {iteration}: {outcome:?} but the accepted line is missing:\n{text}")
+            }
+            _ => assert!(!ours, "iteration {iteration}: {outcome:?} yet the accepted line was written"),
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("read dir")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(redline_project::write::TEMP_SUFFIX))
+            .collect();
+        assert!(leftovers.is_empty(), "iteration {iteration}: temp files left: {leftovers:?}");
+    }
+    eprintln!("{ITERATIONS} iterations in {:.1?}: {tally:?}", started.elapsed());
+    assert_eq!(tally.conflicts, 0, "appends at the end never overlap a change at the top");
+    assert!(tally.failed.is_empty(), "accepts that gave up: {:?}", tally.failed);
+    assert!(tally.merged > ITERATIONS / 4, "the merge path must be exercised: {tally:?}");
+}
+
+#[test]
+fn accept_of_a_file_that_changed_in_the_same_place_is_a_conflict_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = ProjectRoot::open(dir.path()).expect("open");
+    std::fs::write(dir.path().join("f.txt"), "a\nmine\nc\n").expect("write");
+    let outcome = accept_text(&root, "f.txt", "a\nb\nc\n", "a\ntheirs\nc\n");
+    assert!(matches!(outcome, AcceptOutcome::Conflict(_)), "{outcome:?}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("f.txt")).expect("read"), "a\nmine\nc\n");
+}

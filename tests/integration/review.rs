@@ -1,0 +1,121 @@
+//! Proposed edits below the window: a reply's edits become proposals; accepting and rejecting
+//! hunks writes exactly that; a file changed on disk merges or, on a conflict, is left alone;
+//! undoing a turn restores what Redline wrote and keeps what a person wrote after.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redline_api::{App, ChatEvent, SendInput};
+use redline_tests::model_server::{Ending, ModelServer, Reply};
+
+use crate::api::Events;
+use crate::chat::openai_reply;
+
+const REPLY: &str = "a.txt\n```\n<<<<<<< SEARCH\nline 2\n=======\nline two\n>>>>>>> REPLACE\n```\n\na.txt\n```\n<<<<<<< SEARCH\nline 9\n=======\nline nine\n>>>>>>> REPLACE\n```\n\nb.txt\n```\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n```\n\nmissing.txt\n```\n<<<<<<< SEARCH\nnot there\n=======\nwhatever\n>>>>>>> REPLACE\n```\n";
+
+const A: &str = "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n";
+
+async fn setup() -> (App, tempfile::TempDir, tempfile::TempDir, redline_api::MessageView) {
+    let server = ModelServer::start(vec![Reply::Sse {
+        frames: openai_reply(REPLY),
+        pace: Duration::ZERO,
+        ending: Ending::Complete,
+    }])
+    .await;
+    let data = tempfile::tempdir().expect("data");
+    let project = tempfile::tempdir().expect("project");
+    std::fs::write(project.path().join("a.txt"), A).expect("write");
+    std::fs::write(project.path().join("b.txt"), "old\n").expect("write");
+    let settings = format!(
+        "default_model = \"s/m\"\ndetect_local_servers = false\n[[provider]]\nid = \"s\"\nname = \"S\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"m\"]\n",
+        server.url
+    );
+    std::fs::write(data.path().join("settings.toml"), settings).expect("settings");
+    let app = App::with_memory_keys(data.path(), Arc::new(Events::default()));
+    app.open_project(&project.path().display().to_string()).expect("open");
+    let input = SendInput {
+        conversation_id: None,
+        text: "edit".into(),
+        model: None,
+        attachments: vec![],
+        selection: None,
+        include_diff: false,
+        replace_from: None,
+    };
+    let live = std::sync::Mutex::new(Vec::new());
+    let emit = |e: ChatEvent| {
+        if let ChatEvent::Proposal { proposal } = e {
+            live.lock().expect("lock").push(proposal.path);
+        }
+    };
+    let reply = app.send_message(input, &emit).await.expect("sent");
+    assert!(live.lock().expect("lock").contains(&"a.txt".to_owned()), "no live proposal while streaming");
+    (app, data, project, reply)
+}
+
+fn read(dir: &tempfile::TempDir, path: &str) -> String {
+    std::fs::read_to_string(dir.path().join(path)).expect("read")
+}
+
+#[tokio::test]
+async fn a_reply_becomes_proposals_and_a_failed_edit_says_why() {
+    let (_app, _data, project, reply) = setup().await;
+    let paths: Vec<_> = reply.proposals.iter().map(|p| (p.path.as_str(), p.status.as_str())).collect();
+    assert_eq!(paths, [("a.txt", "pending"), ("b.txt", "pending"), ("missing.txt", "failed")]);
+    assert_eq!(reply.proposals[0].hunks.len(), 2);
+    assert!(reply.proposals[2].error.is_some());
+    assert_eq!(read(&project, "a.txt"), A, "nothing is written before a person accepts");
+}
+
+#[tokio::test]
+async fn accepting_one_hunk_and_rejecting_another_writes_exactly_that() {
+    let (app, _data, project, reply) = setup().await;
+    let a = &reply.proposals[0];
+    assert_eq!(app.set_hunks(a.id, vec![0], "accepted").expect("accept").written, "written");
+    app.set_hunks(a.id, vec![1], "rejected").expect("reject");
+    assert_eq!(read(&project, "a.txt"), A.replace("line 2\n", "line two\n"));
+    let edited = app.edit_hunk(reply.proposals[1].id, 0, "edited\n").expect("edit");
+    assert_eq!(edited.hunks[0].new_text, "edited\n");
+    app.set_hunks(edited.id, vec![], "accepted").expect("accept");
+    assert_eq!(read(&project, "b.txt"), "edited\n");
+}
+
+#[tokio::test]
+async fn a_file_changed_on_disk_is_stale_merges_cleanly_or_is_left_alone_on_conflict() {
+    let (app, _data, project, reply) = setup().await;
+    std::fs::write(project.path().join("a.txt"), A.replace("line 5\n", "line five (mine)\n")).expect("write");
+    std::fs::write(project.path().join("b.txt"), "mine\n").expect("write");
+    let conversation = app.conversations("").expect("list")[0].id;
+    let review = app.review(conversation).expect("review");
+    assert!(review[0].stale && review[1].stale);
+    let merged = app.set_hunks(reply.proposals[0].id, vec![], "accepted").expect("accept");
+    assert_eq!(merged.written, "merged");
+    assert_eq!(
+        read(&project, "a.txt"),
+        A.replace("line 2\n", "line two\n")
+            .replace("line 5\n", "line five (mine)\n")
+            .replace("line 9\n", "line nine\n")
+    );
+    let conflict = app.set_hunks(reply.proposals[1].id, vec![], "accepted").expect("accept");
+    assert_eq!(conflict.written, "conflict");
+    assert_eq!(read(&project, "b.txt"), "mine\n");
+    assert_eq!(conflict.proposal.expect("view").pending, 1, "a conflict keeps the hunk pending");
+}
+
+#[tokio::test]
+async fn undoing_a_turn_restores_what_redline_wrote_and_keeps_later_edits() {
+    let (app, data, project, reply) = setup().await;
+    app.set_hunks(reply.proposals[0].id, vec![], "accepted").expect("accept");
+    app.set_hunks(reply.proposals[1].id, vec![], "accepted").expect("accept");
+    let after = read(&project, "a.txt");
+    std::fs::write(project.path().join("a.txt"), format!("{after}my own line\n")).expect("write");
+    let report = app.undo_turn(reply.id).expect("undo");
+    assert_eq!(report.restored, ["a.txt", "b.txt"]);
+    assert_eq!(read(&project, "a.txt"), format!("{A}my own line\n"));
+    assert_eq!(read(&project, "b.txt"), "old\n");
+    assert!(
+        data.path().join("checkpoints").exists(),
+        "a folder that is not a repository checkpoints privately"
+    );
+    assert!(!project.path().join(".git").exists());
+}
