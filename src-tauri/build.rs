@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "set_hunks",
     "edit_hunk",
     "undo_turn",
+    "draft_commit_message",
+    "commit_turn",
 ];
 
 fn main() {

@@ -2,6 +2,7 @@
 //! tauri-driver and WebKitWebDriver under Xvfb (`scripts/test` sets all of that up).
 //! Every step saves a screenshot under `target/gui-screenshots/`.
 
+mod apply_cli;
 mod chat;
 mod cli;
 mod driver;

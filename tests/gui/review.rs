@@ -61,9 +61,24 @@ async fn gui_review_accept_reject_edit_stale_merge_and_conflict() {
         "nothing is written before review"
     );
 
+    app.wait_content(r#"[data-testid="tree-item"][data-path="app.py"] [data-testid="tree-pending"]"#, |t| {
+        t == "2"
+    })
+    .await;
     app.click(r#"[data-testid="open-review"]"#).await;
     app.wait(r#"[data-testid="review-file"][data-path="app.py"] [data-testid="review-hunk"]"#).await;
+    // Word-level: "return 1" → "return 10" marks only the number.
+    let marked = app
+        .wait_content(r#"[data-testid="review-file"][data-path="app.py"] .diff-line.added mark.word"#, |_| {
+            true
+        })
+        .await;
+    assert_eq!(marked, "10");
     app.screenshot("review").await;
+    app.click(r#"[data-testid="side-by-side"]"#).await;
+    app.wait(r#"[data-testid="split-hunk"]"#).await;
+    app.screenshot("side-by-side").await;
+    app.click(r#"[data-testid="side-by-side"]"#).await;
     let hunk = |path: &str, index: usize, what: &str| {
         format!(
             r#"[data-testid="review-file"][data-path="{path}"] [data-testid="review-hunk"][data-index="{index}"] [data-testid="{what}"]"#

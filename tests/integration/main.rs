@@ -5,6 +5,7 @@ mod apply;
 mod chat;
 mod confinement;
 mod git_status;
+mod local_model;
 mod models;
 mod review;
 mod watcher;

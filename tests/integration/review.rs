@@ -15,19 +15,37 @@ const REPLY: &str = "a.txt\n```\n<<<<<<< SEARCH\nline 2\n=======\nline two\n>>>>
 
 const A: &str = "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n";
 
+fn sse(text: &str) -> Reply {
+    Reply::Sse { frames: openai_reply(text), pace: Duration::ZERO, ending: Ending::Complete }
+}
+
 async fn setup() -> (App, tempfile::TempDir, tempfile::TempDir, redline_api::MessageView) {
-    let server = ModelServer::start(vec![Reply::Sse {
-        frames: openai_reply(REPLY),
-        pace: Duration::ZERO,
-        ending: Ending::Complete,
-    }])
-    .await;
+    setup_with(vec![sse(REPLY)], |_| {}).await
+}
+
+/// A project with a.txt and b.txt (`prepare` runs before the question), and the reply to it.
+async fn setup_with(
+    script: Vec<Reply>,
+    prepare: impl FnOnce(&std::path::Path),
+) -> (App, tempfile::TempDir, tempfile::TempDir, redline_api::MessageView) {
+    let (setup, _server, live) = setup_model("m", script, prepare).await;
+    assert!(live.contains(&"a.txt".to_owned()), "no proposal showed while the reply streamed");
+    setup
+}
+
+async fn setup_model(
+    model: &str,
+    script: Vec<Reply>,
+    prepare: impl FnOnce(&std::path::Path),
+) -> ((App, tempfile::TempDir, tempfile::TempDir, redline_api::MessageView), ModelServer, Vec<String>) {
+    let server = ModelServer::start(script).await;
     let data = tempfile::tempdir().expect("data");
     let project = tempfile::tempdir().expect("project");
     std::fs::write(project.path().join("a.txt"), A).expect("write");
     std::fs::write(project.path().join("b.txt"), "old\n").expect("write");
+    prepare(project.path());
     let settings = format!(
-        "default_model = \"s/m\"\ndetect_local_servers = false\n[[provider]]\nid = \"s\"\nname = \"S\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"m\"]\n",
+        "default_model = \"s/{model}\"\ndetect_local_servers = false\n[[provider]]\nid = \"s\"\nname = \"S\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"{model}\"]\n",
         server.url
     );
     std::fs::write(data.path().join("settings.toml"), settings).expect("settings");
@@ -49,8 +67,7 @@ async fn setup() -> (App, tempfile::TempDir, tempfile::TempDir, redline_api::Mes
         }
     };
     let reply = app.send_message(input, &emit).await.expect("sent");
-    assert!(live.lock().expect("lock").contains(&"a.txt".to_owned()), "no live proposal while streaming");
-    (app, data, project, reply)
+    ((app, data, project, reply), server, live.into_inner().expect("lock"))
 }
 
 fn read(dir: &tempfile::TempDir, path: &str) -> String {
@@ -60,6 +77,7 @@ fn read(dir: &tempfile::TempDir, path: &str) -> String {
 #[tokio::test]
 async fn a_reply_becomes_proposals_and_a_failed_edit_says_why() {
     let (_app, _data, project, reply) = setup().await;
+    assert!(reply.proposals.iter().all(|p| p.id > 0), "saved");
     let paths: Vec<_> = reply.proposals.iter().map(|p| (p.path.as_str(), p.status.as_str())).collect();
     assert_eq!(paths, [("a.txt", "pending"), ("b.txt", "pending"), ("missing.txt", "failed")]);
     assert_eq!(reply.proposals[0].hunks.len(), 2);
@@ -118,4 +136,45 @@ async fn undoing_a_turn_restores_what_redline_wrote_and_keeps_later_edits() {
         "a folder that is not a repository checkpoints privately"
     );
     assert!(!project.path().join(".git").exists());
+}
+
+#[tokio::test]
+async fn committing_a_turn_commits_only_its_files_with_the_drafted_message() {
+    let message = "Rename line two\n\nThe model was asked to.";
+    let (app, _data, project, reply) = setup_with(vec![sse(REPLY), sse(message)], |dir| {
+        redline_tests::git(dir, &["init", "-q", "-b", "main"]);
+        redline_tests::git(dir, &["add", "."]);
+        redline_tests::git(dir, &["commit", "-q", "-m", "init"]);
+        std::fs::write(dir.join("unrelated.txt"), "not part of the turn\n").expect("write");
+    })
+    .await;
+    assert!(app.commit_turn(reply.id, "x").is_err(), "nothing accepted yet");
+    app.set_hunks(reply.proposals[0].id, vec![0], "accepted").expect("accept");
+    let drafted = app.draft_commit_message(reply.id).await.expect("draft");
+    assert_eq!(drafted, message);
+    app.commit_turn(reply.id, &drafted).expect("commit");
+    let log = redline_tests::git(project.path(), &["log", "--format=%s", "--name-only", "-1"]);
+    assert_eq!(log.trim(), "Rename line two\n\na.txt");
+    let status = redline_tests::git(project.path(), &["status", "--porcelain"]);
+    assert_eq!(status.trim(), "?? unrelated.txt");
+}
+
+#[tokio::test]
+async fn models_that_call_tools_get_edit_tools_and_their_calls_become_proposals() {
+    let frames = [
+        r#"data: {"choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"edit_file","arguments":""}}]}}]}"#,
+        r#"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"path\":\"b.txt\","}}]}}]}"#,
+        r#"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"old_text\":\"old\",\"new_text\":\"new\"}"}}]}}]}"#,
+        r#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
+        "data: [DONE]",
+    ];
+    let frames: Vec<String> = frames.iter().map(|f| format!("{f}\n\n")).collect();
+    let reply = Reply::Sse { frames, pace: Duration::ZERO, ending: Ending::Complete };
+    let ((app, _data, project, message), server, _) = setup_model("gpt-4o", vec![reply], |_| {}).await;
+    let body = &server.received()[0].body;
+    assert!(body.contains("\"edit_file\"") && body.contains("\"tools\""), "{body}");
+    assert_eq!(message.status, "complete");
+    assert_eq!(message.proposals.len(), 1, "{:?}", message.proposals);
+    app.set_hunks(message.proposals[0].id, vec![], "accepted").expect("accept");
+    assert_eq!(read(&project, "b.txt"), "new\n");
 }

@@ -74,6 +74,8 @@ export const api = {
   review: (conversationId: number) => invoke<ProposalView[]>("review", { conversationId }),
   setHunks: (proposalId: number, hunks: number[], state: string) =>
     invoke<ReviewOutcome>("set_hunks", { proposalId, hunks, state }),
+  draftCommitMessage: (messageId: number) => invoke<string>("draft_commit_message", { messageId }),
+  commitTurn: (messageId: number, message: string) => invoke<string>("commit_turn", { messageId, message }),
   undoTurn: (messageId: number) => invoke<UndoReport>("undo_turn", { messageId }),
   editHunk: (proposalId: number, hunk: number, text: string) =>
     invoke<ProposalView>("edit_hunk", { proposalId, hunk, text }),

@@ -85,6 +85,48 @@ state: string, header: string, lines: Array<DiffLineView>,
  */
 newText: string, };
 export type KeyState = "none" | "keyring" | "session" | "unavailable";
+export type LocalModelView = { 
+/**
+ * `builtin/<file name without .gguf>`: the id the model picker and the default use.
+ */
+id: string, path: string, 
+/**
+ * From the file's metadata (`general.name`), else the file name.
+ */
+name: string, sizeBytes: number, 
+/**
+ * Number of weights, e.g. 134515008 for a "135M" model.
+ */
+parameters: number, 
+/**
+ * `Q4_1`, `Q4_K_M`, `F16`…
+ */
+quantization: string, 
+/**
+ * Tokens the model was trained to attend to; 0 when the file does not say.
+ */
+contextLength: number, 
+/**
+ * In the app's model folder (or `$REDLINE_MODELS_DIR`), as opposed to added by path.
+ */
+inModelsFolder: boolean, isDefault: boolean, 
+/**
+ * Why the file cannot be used (damaged, truncated, missing), when it cannot.
+ */
+problem: string | null, };
+export type LocalModelsView = { 
+/**
+ * False when Redline was built without the built-in engine.
+ */
+engineAvailable: boolean, 
+/**
+ * `<data dir>/models`: GGUF files put here are found at start.
+ */
+modelsFolder: string, 
+/**
+ * Threads a reply uses (the physical cores unless set).
+ */
+threads: number, models: Array<LocalModelView>, };
 export type MessageView = { id: number, 
 /**
  * `user` or `assistant`.

@@ -97,6 +97,17 @@ export function applyEvent(reply: StreamingReply, event: ChatEvent): StreamingRe
   }
 }
 
+/** Pending hunks per file over the conversation's replies (for the file tree's badges). */
+export function pendingByPath(detail: ConversationDetail | null): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of detail?.messages ?? []) {
+    for (const p of m.proposals) {
+      if (p.pending > 0) out.set(p.path, (out.get(p.path) ?? 0) + p.pending);
+    }
+  }
+  return out;
+}
+
 export function formatCost(cost: number | null): string {
   if (cost === null) return "";
   if (cost === 0) return "$0";

@@ -1,9 +1,11 @@
 //! Conversations with a model about a project: what context a question carries (mentions,
 //! selection, diff, rules files), secrets removed from it, the prompt fitted to the model's
-//! window, a streamed reply rendered block by block, and the settings and prices files.
+//! window, a streamed reply rendered block by block, the settings and prices files, and
+//! accepting proposed text onto the disk (`apply`).
 //!
-//! It reads project files only through `redline-project`'s confinement and never writes a
-//! project file. It knows nothing of Tauri, SQLite or the window.
+//! It reads and writes project files only through `redline-project`'s confinement, and writes
+//! only what a person accepted, through conditional writes that merge rather than overwrite.
+//! It knows nothing of Tauri, SQLite or the window.
 
 pub mod apply;
 pub mod context;

@@ -40,6 +40,8 @@ pub struct TurnOutcome {
     pub cancelled: bool,
     pub first_token: Option<Duration>,
     pub duration: Duration,
+    /// Tool calls the model made, as `(name, arguments)`.
+    pub tool_calls: Vec<(String, serde_json::Value)>,
 }
 
 /// Runs `stream` to its end, to an error, or until `cancel` is notified.
@@ -59,6 +61,7 @@ pub async fn run_turn(
         cancelled: false,
         first_token: None,
         duration: Duration::ZERO,
+        tool_calls: Vec::new(),
     };
     let mut dirty = false;
     let mut last_flush = Instant::now();
@@ -104,7 +107,7 @@ pub async fn run_turn(
                     }
                     StreamEvent::Usage(u) => out.usage = u,
                     StreamEvent::Stop(reason) => out.stop = Some(reason),
-                    StreamEvent::ToolCall { .. } => {}
+                    StreamEvent::ToolCall { name, arguments, .. } => out.tool_calls.push((name, arguments)),
                 }
             }
         }
@@ -118,7 +121,8 @@ pub async fn run_turn(
     if dirty {
         render(&mut renderer, &mut on_event);
     }
-    if out.error.is_none() && !out.cancelled && out.stop.is_none() && renderer.text().is_empty() {
+    let said_nothing = renderer.text().is_empty() && out.tool_calls.is_empty();
+    if out.error.is_none() && !out.cancelled && out.stop.is_none() && said_nothing {
         out.error =
             Some(ModelError::new(ErrorKind::Protocol, "the model ended its reply without saying anything"));
     }

@@ -4,6 +4,7 @@
 use ts_rs::TS;
 
 use crate::chat_types::*;
+use crate::local_types::*;
 use crate::types::*;
 
 /// The whole bindings file, declarations sorted by name.
@@ -50,6 +51,8 @@ pub fn bindings_ts() -> String {
         ProposalView::decl(),
         ReviewOutcome::decl(),
         UndoReport::decl(),
+        LocalModelView::decl(),
+        LocalModelsView::decl(),
     ];
     decls.sort();
     let mut out = String::from(

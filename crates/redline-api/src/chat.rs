@@ -346,7 +346,9 @@ impl App {
             model: model_id.to_owned(),
             meter: meter_view(&prompt.meter),
         });
-        let stream = model.stream(prompt.request);
+        let mut request = prompt.request;
+        request.tools = crate::review::edit_tools(model_id);
+        let stream = model.stream(request);
         let mut live = crate::review::LiveProposals::new();
         let outcome = run_turn(stream, cancel, |event| {
             let touched = match &event {
@@ -364,7 +366,7 @@ impl App {
         let finished = self.finish_reply(reply_row, model_id, &outcome)?;
         let mut view = message_view(&finished);
         if outcome.error.is_none() {
-            view.proposals = self.save_proposals(finished.id, &finished.content)?;
+            view.proposals = self.save_proposals(finished.id, &finished.content, &outcome.tool_calls)?;
         }
         emit(ChatEvent::Finished { message: view.clone() });
         Ok(view)

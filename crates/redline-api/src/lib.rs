@@ -10,13 +10,17 @@ mod bindings;
 mod chat;
 mod chat_types;
 mod error;
+mod local;
+mod local_types;
 mod models;
 mod project;
 mod review;
 mod types;
+mod words;
 
 pub use app::{default_data_dir, App, EventSink};
 pub use bindings::bindings_ts;
 pub use chat_types::*;
 pub use error::ApiResult;
+pub use local_types::*;
 pub use types::*;

@@ -68,7 +68,13 @@ pub(crate) struct Models {
     detected: Mutex<Option<Vec<Detected>>>,
     /// Models registered in-process (tests, benchmarks, a built-in engine), by id.
     registered: RwLock<HashMap<String, Arc<dyn LanguageModel>>>,
+    /// Which registered models are the built-in engine's GGUF files, in order, with the context
+    /// window each runs with.
+    builtin: RwLock<Vec<(String, u32)>>,
 }
+
+/// How the model picker names the built-in engine's models.
+pub(crate) const BUILTIN_PROVIDER: &str = "Built-in";
 
 fn wire_name(wire: Wire) -> &'static str {
     match wire {
@@ -99,7 +105,7 @@ impl Models {
             load_problems.push(e.to_string());
             Prices::parse(redline_agent::settings::DEFAULT_PRICES).unwrap_or_default()
         });
-        Models {
+        let models = Models {
             settings_path,
             settings: RwLock::new(settings),
             prices,
@@ -107,11 +113,33 @@ impl Models {
             keys,
             detected: Mutex::new(None),
             registered: RwLock::new(HashMap::new()),
+            builtin: RwLock::new(Vec::new()),
+        };
+        // GGUF files in `<data dir>/models` (and `$REDLINE_MODELS_DIR`), and those added by path.
+        #[cfg(feature = "local-engine")]
+        for (model, window) in crate::local::discover(data_dir) {
+            models.register_builtin(model, window);
         }
+        models
     }
 
     pub(crate) fn register(&self, model: Arc<dyn LanguageModel>) {
         self.registered.write().insert(model.id(), model);
+    }
+
+    /// Offers a model of the built-in engine, shown as "Built-in" with its context `window`.
+    #[cfg_attr(not(feature = "local-engine"), allow(dead_code))]
+    pub(crate) fn register_builtin(&self, model: Arc<dyn LanguageModel>, window: u32) {
+        let id = model.id();
+        self.register(model);
+        let mut builtin = self.builtin.write();
+        builtin.retain(|(known, _)| *known != id);
+        builtin.push((id, window));
+    }
+
+    pub(crate) fn unregister_builtin(&self, id: &str) {
+        self.builtin.write().retain(|(known, _)| known != id);
+        self.registered.write().remove(id);
     }
 
     pub(crate) fn presets() -> Vec<PresetView> {
@@ -271,10 +299,18 @@ impl Models {
     }
 
     /// Every model a person can pick now: registered ones, configured providers' (listed or
-    /// asked for), and those of local servers found on their default ports.
+    /// asked for), those of local servers found on their default ports, and the built-in
+    /// engine's. The built-in ones come first only when nothing else is set up (no provider,
+    /// no default, no local server), so that they are the default then and only then.
     pub(crate) async fn models(&self, refresh: bool) -> ModelsView {
-        let mut models: Vec<ModelChoice> =
-            self.registered.read().keys().map(|id| self.choice(id, "Built in", false)).collect();
+        let builtin = self.builtin.read().clone();
+        let mut models: Vec<ModelChoice> = self
+            .registered
+            .read()
+            .keys()
+            .filter(|id| !builtin.iter().any(|(b, _)| b == *id))
+            .map(|id| self.choice(id, "Built in", false))
+            .collect();
         let mut problems = self.load_problems.clone();
         let providers = self.settings.read().providers.clone();
         for p in &providers {
@@ -291,14 +327,25 @@ impl Models {
             };
             models.extend(names.iter().map(|m| self.choice(&format!("{}/{m}", p.id), &p.name, false)));
         }
+        let mut local_server = false;
         for d in self.detected(refresh).await {
             if providers.iter().any(|p| p.base_url.trim_end_matches('/') == d.base_url) {
                 continue;
             }
             let name = redline_llm::preset(d.preset).map_or(d.preset, |p| p.name);
+            local_server |= !d.models.is_empty();
             models.extend(d.models.iter().map(|m| self.choice(&format!("{}/{m}", d.preset), name, true)));
         }
-        ModelsView { models, default_model: self.settings.read().default_model.clone(), problems }
+        let default_model = self.settings.read().default_model.clone();
+        let builtin_choices = builtin
+            .iter()
+            .map(|(id, window)| ModelChoice { window: *window, ..self.choice(id, BUILTIN_PROVIDER, false) });
+        if providers.is_empty() && default_model.is_none() && !local_server {
+            models.splice(0..0, builtin_choices);
+        } else {
+            models.extend(builtin_choices);
+        }
+        ModelsView { models, default_model, problems }
     }
 
     fn choice(&self, id: &str, provider_name: &str, detected: bool) -> ModelChoice {

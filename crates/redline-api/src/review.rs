@@ -7,6 +7,8 @@ use redline_edits::{
     apply_file, edit_format_for_model, plan_reply, replace_hunk_text, sha256_hex, Edit, Format, FormatChoice,
     HunkState, MatchOptions, ParseEvent, ParseOptions, Proposal, ProposalKind, StreamParser,
 };
+use std::path::Path;
+
 use redline_git::{CheckpointStore, FileState};
 use redline_project::{delete_if_unchanged, read_current, replace_if_unchanged, Replaced};
 
@@ -17,9 +19,47 @@ use crate::{
     UndoReport,
 };
 
+/// The edit tools offered to models that call tools well; their calls become proposals too.
+pub(crate) fn edit_tools(model: &str) -> Vec<redline_llm::ToolSpec> {
+    if edit_format_for_model(model) != Format::ToolCalls {
+        return Vec::new();
+    }
+    let tool = |name: &str, description: &str, schema: serde_json::Value| redline_llm::ToolSpec {
+        name: name.into(),
+        description: description.into(),
+        schema,
+    };
+    let path = serde_json::json!({"type": "string", "description": "Path relative to the project root"});
+    vec![
+        tool(
+            "edit_file",
+            "Propose replacing old_text (which must occur exactly once, unless replace_all) with new_text in a file. The person reviews it before anything is written.",
+            serde_json::json!({"type": "object", "properties": {"path": path, "old_text": {"type": "string"}, "new_text": {"type": "string"}, "line_hint": {"type": "integer"}, "replace_all": {"type": "boolean"}}, "required": ["path", "old_text", "new_text"]}),
+        ),
+        tool(
+            "create_file",
+            "Propose a new file with this content.",
+            serde_json::json!({"type": "object", "properties": {"path": path, "content": {"type": "string"}}, "required": ["path", "content"]}),
+        ),
+        tool(
+            "delete_file",
+            "Propose deleting a file.",
+            serde_json::json!({"type": "object", "properties": {"path": path}, "required": ["path"]}),
+        ),
+        tool(
+            "rename_file",
+            "Propose renaming a file.",
+            serde_json::json!({"type": "object", "properties": {"from": path, "to": path}, "required": ["from", "to"]}),
+        ),
+    ]
+}
+
 /// What the model is told about proposing edits, per edit format.
 pub(crate) fn edit_instructions(model: &str) -> &'static str {
     match edit_format_for_model(model) {
+        Format::ToolCalls => {
+            "To change files, call the edit_file, create_file, delete_file and rename_file tools; the person reviews every change before it is written. Quote old_text exactly from the file."
+        }
         Format::WholeFile => {
             "To change a file, write its path on a line by itself, then the whole new content of the file in a fenced code block. Never elide parts of the file."
         }
@@ -104,13 +144,27 @@ fn hunk_views(p: &Proposal) -> Vec<HunkView> {
         .enumerate()
         .map(|(index, h)| {
             let mut lines = Vec::new();
+            // Line pairs of a same-size hunk get their changed words marked.
+            let pairs: Vec<_> = if h.old_lines.len() == h.new_lines.len() {
+                h.old_lines
+                    .iter()
+                    .zip(&h.new_lines)
+                    .map(|(o, n)| crate::words::changed_ranges(o, n))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let marks = |i: usize, old: bool, html: String| match pairs.get(i) {
+                Some(Some((o, n))) => crate::words::mark_html(&html, if old { o } else { n }),
+                _ => html,
+            };
             for (i, _) in h.old_lines.iter().enumerate() {
-                let html = old_iter.next().unwrap_or_default();
+                let html = marks(i, true, old_iter.next().unwrap_or_default());
                 let old_line = Some((h.base_range.start + i) as u32 + 1);
                 lines.push(DiffLineView { kind: DiffLineKind::Removed, old_line, new_line: None, html });
             }
             for (i, _) in h.new_lines.iter().enumerate() {
-                let html = new_iter.next().unwrap_or_default();
+                let html = marks(i, false, new_iter.next().unwrap_or_default());
                 let new_line = Some((h.proposed_range.start + i) as u32 + 1);
                 lines.push(DiffLineView { kind: DiffLineKind::Added, old_line: None, new_line, html });
             }
@@ -195,8 +249,22 @@ impl App {
     }
 
     /// Plans a finished reply's edits against the files as they are now and saves them.
-    pub(crate) fn save_proposals(&self, message_id: i64, reply: &str) -> ApiResult<Vec<ProposalView>> {
-        let outcomes = plan_reply(reply, FormatChoice::Auto, &|path| self.read_project_text(path));
+    pub(crate) fn save_proposals(
+        &self,
+        message_id: i64,
+        reply: &str,
+        tool_calls: &[(String, serde_json::Value)],
+    ) -> ApiResult<Vec<ProposalView>> {
+        let read = |path: &str| self.read_project_text(path);
+        let mut outcomes = plan_reply(reply, FormatChoice::Auto, &read);
+        if !tool_calls.is_empty() {
+            let calls: Vec<serde_json::Value> = tool_calls
+                .iter()
+                .map(|(name, arguments)| serde_json::json!({"name": name, "arguments": arguments}))
+                .collect();
+            let json = serde_json::Value::Array(calls).to_string();
+            outcomes.extend(plan_reply(&json, FormatChoice::Exact(Format::ToolCalls), &read));
+        }
         let rows: Vec<ProposalRow> = outcomes
             .iter()
             .filter(|o| o.proposal.is_some() || o.error.is_some())
@@ -425,6 +493,82 @@ impl App {
             Replaced::Written => Ok(Ok(())),
             Replaced::Changed { .. } => Ok(Err("changed while restoring; left as it is".into())),
         }
+    }
+}
+
+impl App {
+    /// What Redline wrote for a reply: the paths and a unified diff of each.
+    fn turn_changes(&self, message_id: i64) -> ApiResult<(Vec<String>, String)> {
+        let rows = self.with_store(|s| s.proposals(message_id))?;
+        let mut paths = Vec::new();
+        let mut diff = String::new();
+        for r in rows.iter().filter(|r| r.written_text.is_some()) {
+            let base = r
+                .proposal
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<Proposal>(j).ok())
+                .map(|p| p.base_text)
+                .unwrap_or_default();
+            let written = r.written_text.as_deref().unwrap_or_default();
+            diff.push_str(&redline_agent::apply::unified_diff(&r.path, &r.path, &base, written));
+            paths.push(r.path.clone());
+        }
+        if paths.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "Nothing of this reply was accepted yet, so there is nothing to commit.",
+            ));
+        }
+        Ok((paths, diff))
+    }
+
+    /// A commit message for what a reply changed, drafted by the conversation's model; a plain
+    /// one naming the files when the model cannot be asked.
+    pub async fn draft_commit_message(&self, message_id: i64) -> ApiResult<String> {
+        let (paths, diff) = self.turn_changes(message_id)?;
+        let fallback = format!("Update {}", paths.join(", "));
+        let model_id = self.with_store(|s| s.message(message_id))?.and_then(|m| m.model);
+        let Some(model_id) = model_id else { return Ok(fallback) };
+        let Ok(model) = self.models.resolve(&model_id).await else { return Ok(fallback) };
+        let name = model_id.split_once('/').map_or(model_id.as_str(), |(_, m)| m);
+        let mut request = redline_llm::Request::new(
+            name,
+            vec![redline_llm::Message::user(format!(
+                "Write a git commit message for this change: a subject line under 72 characters, a blank line, then a short body saying why. Reply with the message only.\n\n{diff}"
+            ))],
+        );
+        request.max_tokens = 300;
+        let mut stream = model.stream(request);
+        let mut text = String::new();
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(redline_llm::Delivery::Event(redline_llm::StreamEvent::Text(t))) => text.push_str(&t),
+                Ok(_) => {}
+                Err(_) => return Ok(fallback),
+            }
+        }
+        let text = text.trim().trim_matches('`').trim();
+        Ok(if text.is_empty() { fallback } else { text.to_owned() })
+    }
+
+    /// Commits exactly the files a reply changed (what is on disk now), on the current branch.
+    pub fn commit_turn(&self, message_id: i64, message: &str) -> ApiResult<String> {
+        if message.trim().is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidInput, "A commit needs a message."));
+        }
+        let (paths, _) = self.turn_changes(message_id)?;
+        let project = self.project()?;
+        let repo = redline_git::Repo::discover(project.root().path())?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Git,
+                "This folder is not a git repository, so there is nothing to commit to.",
+            )
+        })?;
+        let prefix =
+            project.root().path().strip_prefix(repo.workdir()).unwrap_or(Path::new("")).to_path_buf();
+        let in_repo: Vec<String> =
+            paths.iter().map(|p| prefix.join(p).to_string_lossy().replace('\\', "/")).collect();
+        Ok(repo.commit_paths(&in_repo, message.trim())?)
     }
 }
 

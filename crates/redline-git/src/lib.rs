@@ -6,6 +6,7 @@
 //! HEAD or branches: checkpoints add objects and private `refs/redline/` refs only.
 
 mod checkpoint;
+mod commit;
 mod diff;
 mod fast_status;
 mod status;
@@ -110,6 +111,13 @@ impl Repo {
     /// After HEAD, the index or refs changed: everything may differ.
     pub fn refresh_all(&mut self) -> Result<RepoState, GitError> {
         self.full_status()
+    }
+
+    /// Commits the work tree's content of exactly `paths` (a missing file is a deletion) on top
+    /// of HEAD, whatever else is staged or changed, and brings the index in line for those paths
+    /// only. Returns the new commit's id.
+    pub fn commit_paths(&self, paths: &[String], message: &str) -> Result<String, GitError> {
+        commit::commit_paths(&self.repo, &self.workdir, paths, message)
     }
 
     /// Uncommitted changes as one unified diff, at most `limit` bytes.

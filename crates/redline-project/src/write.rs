@@ -9,7 +9,7 @@
 //! every error; only a crash (power loss, SIGKILL) between creating one and renaming it can leave
 //! one behind, and the target is then still entirely its old self.
 
-use std::fs::{self, File, Permissions};
+use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -151,17 +151,17 @@ fn unsupported(e: Errno) -> bool {
 /// - Creating (`None`) uses `renameat2(RENAME_NOREPLACE)`: the check and the write are one
 ///   atomic step.
 /// - Replacing swaps the temp file in with `renameat2(RENAME_EXCHANGE)` and *then* checks what
-///   was swapped out. Any write that completed before the swap is therefore seen: if the old
-///   file no longer has the expected hash it is swapped back and reported as changed. A writer
-///   that opened the old file before the swap and writes to it after the check would write into
-///   a file that no longer has a name; the old file is re-read once more after it is unlinked
-///   and, if it grew or changed, its content is put back (only if the file still holds our
-///   bytes) and reported as changed, so such a write is not lost either.
-/// - What remains: a writer holding the old file open that writes after that final re-read (a
-///   process keeping a file open across seconds while someone else replaces it — no
-///   rename-based save can protect that writer), and a writer that opens the file by name in
-///   the few microseconds between the swap and a swap-back, whose bytes go to our discarded
-///   temp file. Both windows are the length of a couple of system calls.
+///   was swapped out. From the swap on, whoever opens the file by name gets the new one; anyone
+///   still holding the old one open is waited for (up to 2 s, found through `/proc/*/fd`) before
+///   the check, so their last write is seen. If the old file no longer has the expected hash it
+///   is swapped back and reported as changed; bytes appended to our file by someone who opened
+///   it in between are replayed onto the restored file.
+/// - What remains: a process we cannot see in `/proc` (another user's, without privileges) or
+///   one that keeps the old file open for more than 2 s and writes to it after the check; an
+///   `open` already in flight during the swap; and, after a swap-back, a non-append change made
+///   to our short-lived file (kept next to it as a temp file and reported as an error, not
+///   lost). An accept that keeps losing against a writer faster than one temp file + fsync gives
+///   up and says so; it never overwrites.
 /// - Where `RENAME_EXCHANGE` is not supported (some network and FUSE file systems), the file is
 ///   re-read and compared just before a plain rename: a write between the two is lost.
 pub fn replace_if_unchanged(
@@ -174,7 +174,7 @@ pub fn replace_if_unchanged(
     let tmp = temp_with(&abs, bytes)?;
     match expected_sha256 {
         None => create_new(&abs, tmp),
-        Some(expected) => exchange_if(&abs, tmp, expected, bytes, 2),
+        Some(expected) => exchange_if(&abs, tmp, expected, bytes),
     }
 }
 
@@ -234,10 +234,9 @@ fn read_all(file: &mut File) -> io::Result<Vec<u8>> {
 /// Swaps `tmp` in, then checks what came out; see [`replace_if_unchanged`].
 fn exchange_if(
     abs: &Path,
-    tmp: NamedTempFile,
+    mut tmp: NamedTempFile,
     expected: &str,
     bytes: &[u8],
-    late_retries: u8,
 ) -> Result<Replaced, WriteError> {
     // A cheap first look avoids swapping at all when the file is plainly different.
     if let Some(changed) = changed_if_not(read_optional(abs)?, Some(expected)) {
@@ -249,46 +248,46 @@ fn exchange_if(
         Err(e) if unsupported(e) => return recheck_and_rename(abs, tmp, Some(expected)),
         Err(e) => return Err(io_err(abs)(e.into())),
     }
-    // `tmp.path()` now names the old file and `abs` our new one. Whoever opens the file by name
-    // from now on gets ours; wait for those who still hold the old one to close it, so their
+    // `tmp.path()` now names the old file and `abs` ours: whoever opens the file by name from
+    // now on gets ours. Wait for those who still hold the old one to close it, so that their
     // last write is in what we check.
     let swapped_out = File::open(tmp.path()).and_then(|mut old| {
         wait_for_other_holders(&old);
-        read_all(&mut old).map(|b| (old, b))
+        read_all(&mut old)
     });
-    let (mut old, old_bytes) = match swapped_out {
-        Ok(read) => read,
+    let old_bytes = match swapped_out {
+        Ok(bytes) => bytes,
         Err(e) => {
             swap_back(abs, &tmp)?;
             return Err(io_err(abs)(e));
         }
     };
-    if sha256_hex(&old_bytes) != expected {
-        swap_back(abs, &tmp)?;
-        return Ok(Replaced::Changed { current: Some(old_bytes) });
-    }
-    // Unlink the old file (dropping the handle removes its path), then look at it once more
-    // through the descriptor we still hold: a late write by someone who had it open shows here.
-    drop(tmp);
-    sync_dir(abs);
-    let after = read_all(&mut old).map_err(io_err(abs))?;
-    if after == old_bytes {
+    if sha256_hex(&old_bytes) == expected {
+        drop(tmp); // unlinks the old file
+        sync_dir(abs);
         return Ok(Replaced::Written);
     }
-    restore_late_write(abs, &after, bytes, late_retries)
-}
-
-/// The old file was written to after our check: put its content back over ours (only if the
-/// file still holds exactly our bytes) and report it as the current content.
-fn restore_late_write(abs: &Path, late: &[u8], ours: &[u8], retries: u8) -> Result<Replaced, WriteError> {
-    tracing::warn!("{} was written to while being replaced; restoring that write", abs.display());
-    if retries == 0 {
-        return Err(io_err(abs)(io::Error::other("the file kept changing while it was replaced")));
+    swap_back(abs, &tmp)?;
+    // Someone may have opened ours by name in between and written to it: replay appends onto
+    // the file now in place; anything else is kept aside rather than lost.
+    wait_for_other_holders(tmp.as_file());
+    let ours_now = read_all(tmp.as_file_mut()).map_err(io_err(abs))?;
+    if ours_now == bytes {
+        return Ok(Replaced::Changed { current: Some(old_bytes) });
     }
-    let tmp = temp_with(abs, late)?;
-    match exchange_if(abs, tmp, &sha256_hex(ours), late, retries - 1)? {
-        Replaced::Written => Ok(Replaced::Changed { current: Some(late.to_vec()) }),
-        changed @ Replaced::Changed { .. } => Ok(changed),
+    match ours_now.strip_prefix(bytes) {
+        Some(appended) => {
+            let mut file = OpenOptions::new().append(true).open(abs).map_err(io_err(abs))?;
+            file.write_all(appended).map_err(io_err(abs))?;
+            Ok(Replaced::Changed { current: read_optional(abs)? })
+        }
+        None => {
+            let kept = tmp.into_temp_path().keep().map_err(|e| io_err(abs)(e.error))?;
+            Err(io_err(abs)(io::Error::other(format!(
+                "the file changed twice while it was replaced; the other change is kept in {}",
+                kept.display()
+            ))))
+        }
     }
 }
 

@@ -53,6 +53,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         review::set_hunks,
         review::edit_hunk,
         review::undo_turn,
+        review::draft_commit_message,
+        review::commit_turn,
     ]
 }
 

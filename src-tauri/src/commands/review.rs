@@ -33,3 +33,14 @@ pub async fn edit_hunk(
 pub async fn undo_turn(api: Api<'_>, message_id: i64) -> Result<redline_api::UndoReport, ApiError> {
     blocking(&api, move |app| app.undo_turn(message_id)).await
 }
+
+#[tauri::command]
+pub async fn draft_commit_message(api: Api<'_>, message_id: i64) -> Result<String, ApiError> {
+    api.draft_commit_message(message_id).await
+}
+
+/// Commits exactly the files a reply changed; returns the commit id.
+#[tauri::command]
+pub async fn commit_turn(api: Api<'_>, message_id: i64, message: String) -> Result<String, ApiError> {
+    blocking(&api, move |app| app.commit_turn(message_id, &message)).await
+}

@@ -47,6 +47,9 @@ fn main() -> anyhow::Result<()> {
     if wanted("stream") {
         streaming()?;
     }
+    if wanted("local") {
+        local_engine()?;
+    }
     Ok(())
 }
 
@@ -290,5 +293,141 @@ fn streaming() -> anyhow::Result<()> {
         per_token.push(cost);
     }
     println!("stream per-token cost 50k/1k: {:.2} (target ≤ 1.5)", per_token[2] / per_token[0]);
+    Ok(())
+}
+
+/// The built-in engine against a bare llama-cpp-2 decode loop on the same GGUF, threads and
+/// context size, in this process: prompt and generation tokens/s (ratio; target ≥ 0.95) and
+/// time to first token. The model is `REDLINE_TEST_GGUF` or target/models/ (scripts/fetch-model);
+/// `REDLINE_BENCH_THREADS` sets the threads (1 by default: steadiest on a shared machine).
+fn local_engine() -> anyhow::Result<()> {
+    use llama_cpp_2::context::params::LlamaContextParams;
+    use llama_cpp_2::llama_batch::LlamaBatch;
+    use llama_cpp_2::model::LlamaChatMessage;
+    use llama_cpp_2::sampling::LlamaSampler;
+    use redline_llm::{Delivery, LanguageModel, Message, Request, StreamEvent};
+    use redline_local::{LocalModel, LocalOptions};
+
+    const RUNS: usize = 3;
+    const MAX_TOKENS: u32 = 128;
+    let path = std::env::var_os("REDLINE_TEST_GGUF").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/models/SmolLM2-135M-Instruct.Q4_1.gguf")
+    });
+    if !path.is_file() {
+        println!("local: skipped, no model at {} (run scripts/fetch-model)", path.display());
+        return Ok(());
+    }
+    let threads: usize =
+        std::env::var("REDLINE_BENCH_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(1);
+    let n_ctx = 4096u32;
+    let code =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model_server.rs"))?;
+    let snippet: String = code.lines().take(60).collect::<Vec<_>>().join("\n");
+    // A different system line per run, so no run reuses the previous one's context.
+    let request = |run: usize| {
+        let mut r =
+            Request::new("builtin/bench", vec![Message::user(format!("Explain this code:\n\n{snippet}"))]);
+        r.system = Some(format!("Run {run}. You are a helpful assistant who explains code."));
+        r.temperature = Some(0.0);
+        r.max_tokens = MAX_TOKENS;
+        r
+    };
+
+    // Redline's engine, through the LanguageModel trait.
+    let model = LocalModel::new(&path)
+        .with_options(LocalOptions { threads: Some(threads), context_size: Some(n_ctx) });
+    let runtime = tokio::runtime::Runtime::new()?;
+    let through_engine = |run: usize| {
+        runtime.block_on(async {
+            let started = Instant::now();
+            let mut stream = model.stream(request(run));
+            let (mut first, mut usage) = (None, None);
+            while let Some(item) = stream.next().await {
+                match item? {
+                    Delivery::Event(StreamEvent::Text(_)) if first.is_none() => {
+                        first = Some(started.elapsed())
+                    }
+                    Delivery::Event(StreamEvent::Usage(u)) => usage = Some(u),
+                    _ => {}
+                }
+            }
+            let total = started.elapsed();
+            let first = first.ok_or_else(|| anyhow::anyhow!("no text"))?;
+            let usage = usage.ok_or_else(|| anyhow::anyhow!("no usage"))?;
+            anyhow::Ok((first, total, usage.input as usize, usage.output as usize))
+        })
+    };
+    let load = Instant::now();
+    through_engine(0)?; // loads the model
+    println!("local: model loaded and first reply in {} ({} threads)", ms(load.elapsed()), threads);
+
+    // The bare loop: the same prompt text, one decode for the prompt, greedy sampling.
+    let backend = redline_local::backend()?;
+    let bare_model = redline_local::load_model(&path)?;
+    let template = bare_model.chat_template(None)?;
+    let mut ctx = bare_model.new_context(
+        backend,
+        LlamaContextParams::default()
+            .with_n_ctx(std::num::NonZeroU32::new(n_ctx))
+            .with_n_batch(n_ctx)
+            .with_n_threads(threads as i32)
+            .with_n_threads_batch(threads as i32),
+    )?;
+    let mut bare = |run: usize, generate: usize| -> anyhow::Result<(Duration, Duration, usize)> {
+        let r = request(run);
+        let chat = vec![
+            LlamaChatMessage::new("system".into(), r.system.clone().unwrap_or_default())?,
+            LlamaChatMessage::new("user".into(), format!("Explain this code:\n\n{snippet}"))?,
+        ];
+        let prompt = bare_model.apply_chat_template(&template, &chat, true)?;
+        let started = Instant::now();
+        let tokens = bare_model.vocab().tokenize(prompt.as_bytes(), true, true);
+        ctx.clear_kv_cache();
+        let mut batch = LlamaBatch::new(tokens.len().max(1), 1);
+        batch.add_sequence(&tokens, 0, false)?;
+        ctx.decode(&mut batch)?;
+        let mut sampler = LlamaSampler::greedy();
+        let mut token = sampler.sample(&ctx, batch.n_tokens() - 1);
+        let _ = bare_model.vocab().token_to_piece(token, false, None);
+        let first = started.elapsed();
+        let mut pos = tokens.len() as i32;
+        for _ in 1..generate {
+            batch.clear();
+            batch.add(token, pos, &[0], true)?;
+            ctx.decode(&mut batch)?;
+            pos += 1;
+            token = sampler.sample(&ctx, 0);
+            let _ = bare_model.vocab().token_to_piece(token, false, None);
+        }
+        Ok((first, started.elapsed(), tokens.len()))
+    };
+    bare(0, 8)?; // warms the context
+
+    let mut prompt_tokens = 0;
+    let (mut engine_prompt, mut engine_gen, mut engine_first) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut bare_prompt, mut bare_gen, mut bare_first) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 1..=RUNS {
+        let (first, total, input, output) = through_engine(run)?;
+        prompt_tokens = input;
+        engine_first.push(first);
+        engine_prompt.push(input as f64 / first.as_secs_f64());
+        engine_gen.push(output.saturating_sub(1) as f64 / (total - first).as_secs_f64());
+        let (first, total, input) = bare(run, output.max(2))?;
+        bare_first.push(first);
+        bare_prompt.push(input as f64 / first.as_secs_f64());
+        bare_gen.push(output.max(2).saturating_sub(1) as f64 / (total - first).as_secs_f64());
+    }
+    let med = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ep, eg, bp, bg) = (med(engine_prompt), med(engine_gen), med(bare_prompt), med(bare_gen));
+    println!("local prompt:     Redline {ep:>6.1} tok/s, bare llama.cpp {bp:>6.1} tok/s, ratio {:.2} (target ≥ 0.95)", ep / bp);
+    println!("local generation: Redline {eg:>6.1} tok/s, bare llama.cpp {bg:>6.1} tok/s, ratio {:.2} (target ≥ 0.95)", eg / bg);
+    println!(
+        "local first token: Redline {}, bare llama.cpp {} (prompt of {prompt_tokens} tokens, model loaded)",
+        ms(median(engine_first)),
+        ms(median(bare_first)),
+    );
     Ok(())
 }

@@ -1,5 +1,6 @@
 import { useMemo } from "preact/hooks";
 import type { DirEntry } from "../bindings";
+import { pendingByPath } from "../chat";
 import { changeLetter, changeTitle } from "../format";
 import { store, useStore } from "../store";
 import { gitDecorations, move, visibleRows, type Key } from "../tree";
@@ -20,6 +21,8 @@ export function FileTree() {
   const rows = useMemo(() => visibleRows(tree), [tree]);
   const decorations = useMemo(() => gitDecorations(changes ?? []), [changes]);
   const rootError = tree.errors.get("");
+  const current = useStore((s) => s.chat.current);
+  const pending = useMemo(() => pendingByPath(current), [current]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (KEYS.has(e.key)) {
@@ -64,6 +67,7 @@ export function FileTree() {
           const git = decorations.files.get(entry.path);
           const hasChanges = entry.kind === "dir" && decorations.dirs.has(entry.path);
           const open = tree.expanded.has(entry.path);
+          const pendingHunks = pending.get(entry.path) ?? 0;
           const error = tree.errors.get(entry.path);
           return (
             <div
@@ -92,6 +96,11 @@ export function FileTree() {
               <span class="spacer" />
               {git && <span class={`git-letter git-${git}`}>{changeLetter(git)}</span>}
               {hasChanges && <span class="dot" aria-label="contains changes" />}
+              {pendingHunks > 0 && (
+                <span class="count pending" data-testid="tree-pending" title={`${pendingHunks} proposed hunks to review`}>
+                  {pendingHunks}
+                </span>
+              )}
             </div>
           );
         })}

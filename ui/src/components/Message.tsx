@@ -2,7 +2,8 @@ import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AttachmentView, MessageView, ProposalView } from "../bindings";
 import { formatCost, formatTokens, type StreamingReply } from "../chat";
-import { store } from "../store";
+import { errorMessage } from "../api";
+import { store, useStore } from "../store";
 
 /** Sanitized HTML from the backend (ammonia); the CSP forbids inline script besides. */
 function Html({ html, class: cls }: { html: string; class?: string }) {
@@ -153,6 +154,28 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
 /** The files a reply proposes to change, with what is left to review. */
 function ProposalList({ proposals }: { proposals: ProposalView[] }) {
   const pending = proposals.reduce((n, p) => n + p.pending, 0);
+  const isRepo = useStore((s) => !!s.project?.isRepo);
+  const [commit, setCommit] = useState<string | null>(null);
+  const messageId = proposals[0]?.messageId ?? 0;
+  const written = proposals.some((p) => p.written) && messageId > 0;
+  const startCommit = async () => {
+    setCommit("");
+    try {
+      setCommit(await store.api.draftCommitMessage(messageId));
+    } catch (e) {
+      store.notify(errorMessage(e));
+      setCommit(null);
+    }
+  };
+  const doCommit = async () => {
+    try {
+      const id = await store.api.commitTurn(messageId, commit ?? "");
+      store.notify(`Committed ${id.slice(0, 8)}.`);
+      setCommit(null);
+    } catch (e) {
+      store.notify(errorMessage(e));
+    }
+  };
   return (
     <div class="proposals" data-testid="proposals">
       <div class="row">
@@ -163,12 +186,17 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
           </span>
         )}
         <span class="spacer" />
-        {proposals.some((p) => p.written) && proposals[0].messageId > 0 && (
+        {written && isRepo && commit === null && (
+          <button class="ghost" data-testid="commit-turn" title="Commit the accepted changes of this reply" onClick={() => void startCommit()}>
+            Commit…
+          </button>
+        )}
+        {written && (
           <button
             class="ghost"
             data-testid="undo-turn"
             title="Put back the files as they were before this reply's changes (your own later edits stay)"
-            onClick={() => void store.chat.undoTurn(proposals[0].messageId)}
+            onClick={() => void store.chat.undoTurn(messageId)}
           >
             Undo this turn
           </button>
@@ -177,6 +205,23 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
           Review
         </button>
       </div>
+      {commit !== null && (
+        <div class="edit-box" data-testid="commit-box">
+          <textarea
+            aria-label="Commit message"
+            data-testid="commit-message"
+            placeholder="Drafting a message…"
+            value={commit}
+            onInput={(e) => setCommit(e.currentTarget.value)}
+          />
+          <div class="row">
+            <button class="primary" data-testid="commit-confirm" disabled={!commit.trim()} onClick={() => void doCommit()}>
+              Commit
+            </button>
+            <button onClick={() => setCommit(null)}>Cancel</button>
+          </div>
+        </div>
+      )}
       <ul>
         {proposals.map((p) => (
           <li key={p.path} data-testid="proposal-item" data-path={p.path} data-status={p.status} class={p.status}>

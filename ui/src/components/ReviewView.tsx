@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { errorMessage } from "../api";
-import type { HunkView, ProposalView } from "../bindings";
+import type { DiffLineView, HunkView, ProposalView } from "../bindings";
 import { store, useStore } from "../store";
 
 const SIGN = { added: "+", removed: "-", context: " " } as const;
@@ -11,6 +11,7 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
   const [proposals, setProposals] = useState<ProposalView[] | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [focus, setFocus] = useState(0);
+  const [split, setSplit] = useState(false);
   const changed = useStore((s) => s.changeSeq);
   const streaming = useStore((s) => s.chat.streaming);
   const root = useRef<HTMLDivElement>(null);
@@ -44,6 +45,7 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
     else if (e.key === "k" || e.key === "ArrowUp") setFocus(Math.max(0, focus - 1));
     else if (e.key === "a" && current) void decide(current.p, [current.h.index], "accepted");
     else if (e.key === "r" && current) void decide(current.p, [current.h.index], "rejected");
+    else if (e.key === "s") setSplit(!split);
     else return;
     e.preventDefault();
   };
@@ -58,8 +60,11 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
     <div class="review code-font" data-testid="review" tabIndex={0} ref={root} onKeyDown={onKeyDown}>
       <div class="file-info review-bar">
         <strong data-testid="review-pending">{pending} pending</strong>
-        <span class="muted">j/k move · a accept · r reject</span>
+        <span class="muted">j/k move · a accept · r reject · s side by side</span>
         <span class="spacer" />
+        <label class="toggle">
+          <input type="checkbox" data-testid="side-by-side" checked={split} onChange={() => setSplit(!split)} /> side by side
+        </label>
         <button
           data-testid="accept-all"
           disabled={pending === 0}
@@ -111,7 +116,9 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
           )}
           {p.hunks.map((h) => {
             const mine = seq++;
-            return <Hunk key={h.index} p={p} h={h} seq={mine} focused={mine === focus} decide={decide} onEdited={reload} />;
+            return (
+              <Hunk key={h.index} p={p} h={h} seq={mine} focused={mine === focus} split={split} decide={decide} onEdited={reload} />
+            );
           })}
         </section>
       ))}
@@ -124,6 +131,7 @@ function Hunk(props: {
   h: HunkView;
   seq: number;
   focused: boolean;
+  split: boolean;
   decide: (p: ProposalView, hunks: number[], state: string) => Promise<void>;
   onEdited: () => Promise<void>;
 }) {
@@ -179,17 +187,51 @@ function Hunk(props: {
             <button onClick={() => setEditing(null)}>Cancel</button>
           </div>
         </div>
+      ) : props.split ? (
+        <SideBySide h={h} />
       ) : (
-        h.lines.map((line, i) => (
-          <div class={`diff-line ${line.kind}`} key={i}>
-            <span class="gutter">{line.oldLine ?? ""}</span>
-            <span class="gutter">{line.newLine ?? ""}</span>
-            <span class="sign">{SIGN[line.kind]}</span>
-            {/* Backend-highlighted and escaped. */}
-            <span class="code" dangerouslySetInnerHTML={{ __html: line.html }} />
-          </div>
-        ))
+        h.lines.map((line, i) => <Line key={i} line={line} />)
       )}
+    </div>
+  );
+}
+
+function Line({ line }: { line: DiffLineView }) {
+  return (
+    <div class={`diff-line ${line.kind}`}>
+      <span class="gutter">{line.oldLine ?? ""}</span>
+      <span class="gutter">{line.newLine ?? ""}</span>
+      <span class="sign">{SIGN[line.kind]}</span>
+      {/* Backend-highlighted, escaped, words marked. */}
+      <span class="code" dangerouslySetInnerHTML={{ __html: line.html }} />
+    </div>
+  );
+}
+
+/** Removed lines on the left, added lines on the right, row by row. */
+function SideBySide({ h }: { h: HunkView }) {
+  const removed = h.lines.filter((l) => l.kind === "removed");
+  const added = h.lines.filter((l) => l.kind === "added");
+  const rows = Math.max(removed.length, added.length);
+  return (
+    <div class="split-hunk" data-testid="split-hunk">
+      {Array.from({ length: rows }, (_, i) => (
+        <div class="split-row" key={i}>
+          <SideCell line={removed[i]} gutter={removed[i]?.oldLine} />
+          <SideCell line={added[i]} gutter={added[i]?.newLine} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function SideCell({ line, gutter }: { line?: DiffLineView; gutter?: number | null }) {
+  if (!line) return <div class="diff-line empty" />;
+  return (
+    <div class={`diff-line ${line.kind}`}>
+      <span class="gutter">{gutter ?? ""}</span>
+      <span class="sign">{SIGN[line.kind]}</span>
+      <span class="code" dangerouslySetInnerHTML={{ __html: line.html }} />
     </div>
   );
 }

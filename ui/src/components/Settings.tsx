@@ -1,6 +1,7 @@
+import { invoke } from "@tauri-apps/api/core";
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage, isApiError } from "../api";
-import type { KeyState, PresetView, ProviderView } from "../bindings";
+import type { KeyState, LocalModelView, LocalModelsView, PresetView, ProviderView } from "../bindings";
 import { store, useStore } from "../store";
 
 const KEY_TEXT: Record<KeyState, string> = {
@@ -64,6 +65,7 @@ export function Settings() {
             </p>
           ))}
         </section>
+        <BuiltinModels defaultModel={models?.defaultModel ?? null} />
         <section>
           <h3>Providers</h3>
           {providers.length === 0 && <p class="muted">None yet. Local servers (Ollama, llama.cpp, LM Studio) are found without setup.</p>}
@@ -245,6 +247,114 @@ function AddProvider({ presets, onAdded }: { presets: PresetView[]; onAdded: () 
       )}
       <button class="primary" data-testid="provider-save" onClick={() => void save()}>
         Add provider
+      </button>
+    </section>
+  );
+}
+
+/** The built-in engine's commands (src-tauri/src/commands/local.rs). */
+const localApi = {
+  localModels: () => invoke<LocalModelsView>("local_models"),
+  pickGgufFile: () => invoke<string | null>("pick_gguf_file"),
+  addLocalModel: (path: string) => invoke<LocalModelView>("add_local_model", { path }),
+  removeLocalModel: (id: string) => invoke<void>("remove_local_model", { id }),
+};
+
+function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
+  return `${Math.round(n / 1e3)} kB`;
+}
+
+function formatParameters(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1).replace(/\.0$/, "")}B parameters`;
+  if (n >= 1e6) return `${Math.round(n / 1e6)}M parameters`;
+  return `${n} parameters`;
+}
+
+/** GGUF models run by the built-in engine: no key, no server, nothing to install. */
+function BuiltinModels({ defaultModel }: { defaultModel: string | null }) {
+  const [view, setView] = useState<LocalModelsView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = async () => {
+    try {
+      setView(await localApi.localModels());
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  useEffect(() => {
+    void reload();
+  }, [defaultModel]);
+  const act = async (action: () => Promise<unknown>) => {
+    try {
+      await action();
+      setError(null);
+      await reload();
+      await store.chat.loadModels(false);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const add = () =>
+    act(async () => {
+      const path = await localApi.pickGgufFile();
+      if (path) await localApi.addLocalModel(path);
+    });
+  if (view && !view.engineAvailable) return null;
+  return (
+    <section data-testid="builtin-models">
+      <h3>Built-in models</h3>
+      <p class="muted small">
+        These run inside Redline, offline, on {view?.threads ?? "the"} CPU threads. A small model such as the 135M one Redline starts
+        with writes small snippets and answers short questions, but it cannot reliably produce edits to your files: connect Ollama
+        or a provider for real work. Small local models are asked for whole files rather than edit blocks.
+      </p>
+      {view?.models.length === 0 && (
+        <p class="muted small">
+          None yet. Put a .gguf file in <code>{view.modelsFolder}</code> or add one below.
+        </p>
+      )}
+      {view?.models.map((m) => (
+        <div class="provider" key={m.id} data-testid={`builtin-model-${m.id}`}>
+          <div class="row">
+            <strong>{m.name}</strong>
+            <span class="muted small">{m.id}</span>
+            <span class="spacer" />
+            {(m.isDefault || defaultModel === m.id) && <span class="tag">default</span>}
+          </div>
+          {m.problem ? (
+            <p class="warn small">{m.problem}</p>
+          ) : (
+            <p class="muted small" data-testid="builtin-model-facts">
+              {formatBytes(m.sizeBytes)} · {formatParameters(m.parameters)} · {m.quantization} ·{" "}
+              {m.contextLength > 0 ? `${m.contextLength.toLocaleString()}-token context` : "context length not stated"}
+            </p>
+          )}
+          <p class="muted small" title={m.path}>
+            {m.path}
+          </p>
+          <div class="row">
+            {!m.problem && defaultModel !== m.id && (
+              <button data-testid={`builtin-default-${m.id}`} onClick={() => void act(() => store.api.setDefaultModel(m.id))}>
+                Use as default
+              </button>
+            )}
+            {!m.inModelsFolder && (
+              <button class="ghost danger-text" onClick={() => void act(() => localApi.removeLocalModel(m.id))}>
+                Forget
+              </button>
+            )}
+          </div>
+        </div>
+      ))}
+      {error && (
+        <p class="warn small" role="alert">
+          {error}
+        </p>
+      )}
+      <button data-testid="builtin-add" onClick={() => void add()}>
+        Add a GGUF file…
       </button>
     </section>
   );
