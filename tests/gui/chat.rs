@@ -10,20 +10,9 @@ use crate::driver::{AppRun, Profile};
 
 const KEY: &str = "sk-gui-7d1e0c9b5a4f3e2d1c0b";
 
-/// OpenAI-style frames streaming `text` in pieces of `size` bytes.
+/// OpenAI-style frames streaming `text` in pieces of `size` characters.
 fn frames(text: &str, size: usize) -> Vec<String> {
-    let mut out: Vec<String> = text
-        .as_bytes()
-        .chunks(size)
-        .map(|c| {
-            let piece = String::from_utf8_lossy(c);
-            format!("data: {}\n\n", serde_json::json!({"choices":[{"index":0,"delta":{"content":piece}}]}))
-        })
-        .collect();
-    out.push("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".into());
-    out.push("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":200,\"completion_tokens\":40}}\n\n".into());
-    out.push("data: [DONE]\n\n".into());
-    out
+    redline_tests::model_server::openai_text_frames(text, size, Some((200, 40)))
 }
 
 fn paced(text: &str, pace_ms: u64) -> Reply {

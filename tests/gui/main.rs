@@ -6,6 +6,7 @@ mod apply_cli;
 mod chat;
 mod cli;
 mod driver;
+mod local_model;
 mod project_view;
 mod review;
 mod welcome;

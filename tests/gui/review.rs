@@ -9,17 +9,7 @@ use redline_tests::model_server::{Ending, ModelServer, Reply};
 use crate::driver::{AppRun, Profile};
 
 fn frames(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = text
-        .as_bytes()
-        .chunks(16)
-        .map(|c| {
-            let piece = String::from_utf8_lossy(c);
-            format!("data: {}\n\n", serde_json::json!({"choices":[{"index":0,"delta":{"content":piece}}]}))
-        })
-        .collect();
-    out.push("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".into());
-    out.push("data: [DONE]\n\n".into());
-    out
+    redline_tests::model_server::openai_text_frames(text, 16, None)
 }
 
 fn reply(text: &str, pace_ms: u64) -> Reply {

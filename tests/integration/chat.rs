@@ -15,19 +15,7 @@ const KEY: &str = "sk-chat-test-5f2a9c0d81e4b7a6";
 
 /// OpenAI-style frames that stream `text` in pieces, then usage and `[DONE]`.
 pub fn openai_reply(text: &str) -> Vec<String> {
-    let mut frames: Vec<String> = text
-        .as_bytes()
-        .chunks(12)
-        .map(|c| {
-            let piece = String::from_utf8_lossy(c);
-            format!("data: {}\n\n", serde_json::json!({"choices":[{"index":0,"delta":{"content":piece}}]}))
-        })
-        .collect();
-    frames.push("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".into());
-    frames
-        .push("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":120,\"completion_tokens\":30}}\n\n".into());
-    frames.push("data: [DONE]\n\n".into());
-    frames
+    redline_tests::model_server::openai_text_frames(text, 12, Some((120, 30)))
 }
 
 fn sse(frames: Vec<String>) -> Reply {

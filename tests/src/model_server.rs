@@ -180,3 +180,24 @@ async fn write_reply(socket: &mut TcpStream, reply: Reply) -> std::io::Result<()
         }
     }
 }
+
+/// OpenAI Chat Completions frames streaming `text` in pieces of `chunk` characters, then a stop,
+/// a usage chunk when `usage` gives `(prompt, completion)` tokens, and `[DONE]`.
+pub fn openai_text_frames(text: &str, chunk: usize, usage: Option<(u64, u64)>) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut frames: Vec<String> = chars
+        .chunks(chunk.max(1))
+        .map(|piece| {
+            let piece: String = piece.iter().collect();
+            format!("data: {}\n\n", serde_json::json!({"choices":[{"index":0,"delta":{"content":piece}}]}))
+        })
+        .collect();
+    frames.push("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".into());
+    if let Some((prompt, completion)) = usage {
+        let usage =
+            serde_json::json!({"choices":[],"usage":{"prompt_tokens":prompt,"completion_tokens":completion}});
+        frames.push(format!("data: {usage}\n\n"));
+    }
+    frames.push("data: [DONE]\n\n".into());
+    frames
+}

@@ -5,7 +5,7 @@
 import { render } from "preact";
 import { bench, describe } from "vitest";
 import type { ChatEvent } from "../src/bindings";
-import { applyEvent, type StreamingReply } from "../src/chat";
+import { applyEvent, newReply, type StreamingReply } from "../src/chat";
 import { StreamingMessage } from "../src/components/Message";
 
 /** The render batches the backend sends for `tokens` tokens: ~60 tokens a batch, as at 30 fps. */
@@ -22,17 +22,7 @@ function batches(tokens: number): ChatEvent[] {
 
 function stream(tokens: number) {
   const root = document.createElement("div");
-  let reply: StreamingReply = {
-    conversationId: 1,
-    assistantId: 2,
-    closed: [],
-    open: "",
-    thinking: "",
-    retry: null,
-    user: null,
-    question: "q",
-    proposals: [],
-  };
+  let reply: StreamingReply = newReply(1, "q");
   for (const event of batches(tokens)) {
     reply = applyEvent(reply, event);
     render(<StreamingMessage reply={reply} />, root);

@@ -1,20 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Api } from "./api";
 import type { ChatEvent, ConversationDetail, MessageView } from "./bindings";
-import { applyEvent, formatCost, mentionAt, type StreamingReply } from "./chat";
+import { applyEvent, formatCost, mentionAt, newReply, type StreamingReply } from "./chat";
 import { Store } from "./store";
 
-const reply = (): StreamingReply => ({
-  conversationId: null,
-  assistantId: null,
-  closed: [],
-  open: "",
-  thinking: "",
-  retry: null,
-  user: null,
-  question: "q",
-  proposals: [],
-});
+const reply = (): StreamingReply => newReply(null, "q");
 
 const message = (id: number, role: string, text: string): MessageView => ({
   id,
@@ -117,5 +107,27 @@ describe("sending", () => {
     await store.chat.send();
     expect(store.state.chat.error).toBe("No model is set up.");
     expect(store.state.chat.draft).toBe("keep me");
+  });
+});
+
+describe("failed edits", () => {
+  it("go back to the model with the file and the reason", async () => {
+    const { fixRequest } = await import("./components/Message");
+    const failed = {
+      id: 1,
+      messageId: 2,
+      path: "src/a.rs",
+      kind: "modify",
+      fromPath: null,
+      status: "failed",
+      error: "src/a.rs: block 2: no match; closest candidate is lines 10-14 (82% similar, 90% needed)",
+      stale: false,
+      pending: 0,
+      written: false,
+      hunks: [],
+    };
+    const text = fixRequest([failed]);
+    expect(text).toContain("- src/a.rs: src/a.rs: block 2: no match; closest candidate is lines 10-14");
+    expect(text).toContain("the others stand");
   });
 });

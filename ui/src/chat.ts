@@ -63,6 +63,21 @@ export function emptyChat(): ChatState {
   };
 }
 
+/** A reply about to stream for `question`. */
+export function newReply(conversationId: number | null, question: string): StreamingReply {
+  return {
+    conversationId,
+    assistantId: null,
+    closed: [],
+    open: "",
+    thinking: "",
+    retry: null,
+    user: null,
+    question,
+    proposals: [],
+  };
+}
+
 /** Applies one streamed event to the reply in progress. */
 export function applyEvent(reply: StreamingReply, event: ChatEvent): StreamingReply {
   switch (event.type) {
@@ -258,17 +273,7 @@ export class ChatOps {
   async send(text = this.chat.draft, replaceFrom: number | null = null) {
     if (!text.trim() || this.chat.streaming) return;
     const input = this.input(text, replaceFrom);
-    const reply: StreamingReply = {
-      conversationId: input.conversationId,
-      assistantId: null,
-      closed: [],
-      open: "",
-      thinking: "",
-      retry: null,
-      user: null,
-      question: text,
-      proposals: [],
-    };
+    const reply = newReply(input.conversationId, text);
     this.patch((c) => ({
       streaming: reply,
       error: null,

@@ -137,6 +137,14 @@ impl Models {
         builtin.push((id, window));
     }
 
+    /// The context window of `id`: the built-in engine's own for its models, the price list's
+    /// (or its 32k default) for every other.
+    #[allow(dead_code)] // for chat's prompt budget and meter
+    pub(crate) fn window(&self, id: &str) -> u32 {
+        let builtin = self.builtin.read().iter().find(|(known, _)| known == id).map(|(_, w)| *w);
+        builtin.unwrap_or_else(|| self.prices.window(id))
+    }
+
     pub(crate) fn unregister_builtin(&self, id: &str) {
         self.builtin.write().retain(|(known, _)| known != id);
         self.registered.write().remove(id);

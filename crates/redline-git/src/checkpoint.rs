@@ -54,7 +54,9 @@ impl CheckpointStore {
         let mut absent = Vec::new();
         for file in files {
             match &file.content {
-                Some(bytes) => index.add(&entry(&file.path, self.repo.blob(bytes)?, bytes.len()))?,
+                Some(bytes) => {
+                    index.add(&index_entry(&file.path, self.repo.blob(bytes)?, bytes.len(), 0o100644))?
+                }
                 None => absent.push(format!("{ABSENT}{}", file.path)),
             }
         }
@@ -90,13 +92,15 @@ impl CheckpointStore {
     }
 }
 
-fn entry(path: &str, id: Oid, size: usize) -> IndexEntry {
+/// An index entry for a blob already in the object database (no stat data: these indexes
+/// live in memory only, to build trees).
+pub(crate) fn index_entry(path: &str, id: Oid, size: usize, mode: u32) -> IndexEntry {
     IndexEntry {
         ctime: IndexTime::new(0, 0),
         mtime: IndexTime::new(0, 0),
         dev: 0,
         ino: 0,
-        mode: 0o100644,
+        mode,
         uid: 0,
         gid: 0,
         file_size: u32::try_from(size).unwrap_or(u32::MAX),

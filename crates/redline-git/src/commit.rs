@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use git2::{IndexEntry, IndexTime, Oid, Repository, Signature};
+use git2::{Repository, Signature};
 
 use crate::GitError;
 
@@ -25,7 +25,12 @@ pub(crate) fn commit_paths(
             Ok(meta) if meta.is_file() => {
                 let bytes =
                     std::fs::read(&abs).map_err(|source| GitError::Io { path: path.clone(), source })?;
-                index.add(&entry(path, repo.blob(&bytes)?, bytes.len(), mode(&meta)))?;
+                index.add(&crate::checkpoint::index_entry(
+                    path,
+                    repo.blob(&bytes)?,
+                    bytes.len(),
+                    mode(&meta),
+                ))?;
             }
             _ => {
                 let _ = index.remove_path(Path::new(path));
@@ -62,23 +67,6 @@ fn mode(meta: &std::fs::Metadata) -> u32 {
 #[cfg(not(unix))]
 fn mode(_: &std::fs::Metadata) -> u32 {
     0o100644
-}
-
-fn entry(path: &str, id: Oid, size: usize, mode: u32) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode,
-        uid: 0,
-        gid: 0,
-        file_size: u32::try_from(size).unwrap_or(u32::MAX),
-        id,
-        flags: 0,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
 }
 
 #[cfg(test)]

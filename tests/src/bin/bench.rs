@@ -390,12 +390,10 @@ fn local_engine() -> anyhow::Result<()> {
         let mut token = sampler.sample(&ctx, batch.n_tokens() - 1);
         let _ = bare_model.vocab().token_to_piece(token, false, None);
         let first = started.elapsed();
-        let mut pos = tokens.len() as i32;
-        for _ in 1..generate {
+        for pos in tokens.len() as i32..(tokens.len() + generate - 1) as i32 {
             batch.clear();
             batch.add(token, pos, &[0], true)?;
             ctx.decode(&mut batch)?;
-            pos += 1;
             token = sampler.sample(&ctx, 0);
             let _ = bare_model.vocab().token_to_piece(token, false, None);
         }

@@ -151,6 +151,13 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
   );
 }
 
+/** The follow-up that sends failed edits back to the model: each says which file, which block,
+ * and where the closest text was, so the model can quote it exactly next time. */
+export function fixRequest(failed: ProposalView[]): string {
+  const reasons = failed.map((p) => `- ${p.path || "(no file)"}: ${p.error ?? "could not be placed"}`).join("\n");
+  return `These edits could not be applied (the others stand):\n${reasons}\n\nPlease send corrected edits for just these, quoting the current file text exactly.`;
+}
+
 /** The files a reply proposes to change, with what is left to review. */
 function ProposalList({ proposals }: { proposals: ProposalView[] }) {
   const pending = proposals.reduce((n, p) => n + p.pending, 0);
@@ -158,6 +165,7 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
   const [commit, setCommit] = useState<string | null>(null);
   const messageId = proposals[0]?.messageId ?? 0;
   const written = proposals.some((p) => p.written) && messageId > 0;
+  const failed = proposals.filter((p) => p.status === "failed" || (p.error && p.status !== "failed"));
   const startCommit = async () => {
     setCommit("");
     try {
@@ -199,6 +207,16 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
             onClick={() => void store.chat.undoTurn(messageId)}
           >
             Undo this turn
+          </button>
+        )}
+        {failed.length > 0 && messageId > 0 && (
+          <button
+            class="ghost"
+            data-testid="send-errors"
+            title="Send the reasons back to the model so it can correct those edits"
+            onClick={() => void store.chat.send(fixRequest(failed))}
+          >
+            Ask to fix
           </button>
         )}
         <button data-testid="open-review" onClick={() => store.chat.openReview()}>
