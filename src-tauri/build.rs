@@ -41,6 +41,10 @@ const COMMANDS: &[&str] = &[
     "undo_turn",
     "draft_commit_message",
     "commit_turn",
+    "local_models",
+    "pick_gguf_file",
+    "add_local_model",
+    "remove_local_model",
 ];
 
 fn main() {

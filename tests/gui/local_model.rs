@@ -63,5 +63,11 @@ async fn gui_builtin_model_answers_with_no_provider() {
     assert_eq!(status.as_str(), Some("complete"), "reply text: {text}");
     assert!(!text.as_str().unwrap_or_default().trim().is_empty(), "empty answer");
     assert!(saw_streaming, "no partial answer was shown while it streamed");
+
+    // The Models page: the file's facts from its GGUF metadata, and what a 135M model can do.
+    app.click(r#"[data-testid="open-settings"]"#).await;
+    let facts = app.wait_content(r#"[data-testid="builtin-model-facts"]"#, |t| !t.is_empty()).await;
+    assert!(facts.contains("Q4_1") && facts.contains("135"), "facts shown: {facts}");
+    app.screenshot("models-page").await;
     app.quit().await;
 }

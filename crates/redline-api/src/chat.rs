@@ -234,7 +234,7 @@ impl App {
             project_name: &project,
             instructions: crate::review::edit_instructions(model),
             model,
-            window: self.models.prices.window(model),
+            window: self.models.window(model),
             max_output,
             history,
             attachments,

@@ -2,6 +2,7 @@
 //! runtime, and returns the api's result as is.
 
 mod chat;
+mod local;
 mod project;
 mod review;
 mod shell;
@@ -55,6 +56,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         review::undo_turn,
         review::draft_commit_message,
         review::commit_turn,
+        local::local_models,
+        local::pick_gguf_file,
+        local::add_local_model,
+        local::remove_local_model,
     ]
 }
 

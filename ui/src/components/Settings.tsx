@@ -306,7 +306,7 @@ function BuiltinModels({ defaultModel }: { defaultModel: string | null }) {
     <section data-testid="builtin-models">
       <h3>Built-in models</h3>
       <p class="muted small">
-        These run inside Redline, offline, on {view?.threads ?? "the"} CPU threads. A small model such as the 135M one Redline starts
+        These run inside Redline, offline, on {view?.threads === 1 ? "1 CPU thread" : `${view?.threads ?? "the"} CPU threads`}. A small model such as the 135M one Redline starts
         with writes small snippets and answers short questions, but it cannot reliably produce edits to your files: connect Ollama
         or a provider for real work. Small local models are asked for whole files rather than edit blocks.
       </p>

@@ -165,6 +165,10 @@ pub fn edit_format_for_model(model_id: &str) -> Format {
 
 /// A parameter count tag of 8B or less (`:7b`, `-3b-`, `1.5b`), or a family known to be tiny.
 fn is_small_local_model(id: &str) -> bool {
+    // Redline's built-in engine runs small models in-process.
+    if id.starts_with("builtin/") {
+        return true;
+    }
     let tiny_family = ["tinyllama", "phi-2", "phi3:mini", "smollm", "gemma:2b", "gemma2:2b"];
     if tiny_family.iter().any(|f| id.contains(f)) {
         return true;
