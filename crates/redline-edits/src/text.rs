@@ -79,8 +79,19 @@ pub fn is_elision(line: &str) -> bool {
         return true;
     }
     let Some(body) = strip_comment(t) else {
-        return false;
+        // A placeholder can trail code too (`foo(); // ... existing code ...`): a line whose
+        // trailing comment is one counts as one, so it is refused rather than written.
+        return ["//", "#", "/*", "<!--", "--"]
+            .iter()
+            .filter_map(|marker| t.find(marker).filter(|i| *i > 0))
+            .any(|i| strip_comment(&t[i..]).is_some_and(is_elision_comment));
     };
+    is_elision_comment(body)
+}
+
+/// A comment's text that stands for code left out: only dots, or dots and a few words such as
+/// "existing code".
+fn is_elision_comment(body: &str) -> bool {
     if !(body.contains("...") || body.contains('…')) {
         return false;
     }
@@ -141,6 +152,9 @@ mod tests {
     #[test]
     fn elision_markers_are_recognised_but_prose_comments_are_not() {
         assert!(is_elision("// ... existing code ...\n"));
+        assert!(is_elision("0// ... existing code ...\n"), "a placeholder trailing code");
+        assert!(is_elision("    foo(); // ... rest of the function ...\n"));
+        assert!(!is_elision("    foo(); // waits... then retries the request twice before giving up\n"));
         assert!(is_elision("    # ... rest of file ..."));
         assert!(is_elision("..."));
         assert!(is_elision("  // ..."));

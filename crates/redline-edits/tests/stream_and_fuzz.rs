@@ -88,7 +88,19 @@ fn reply_strategy() -> impl Strategy<Value = String> {
         .prop_map(|v| v.concat())
 }
 
+/// A fixed seed keeps CI deterministic (failures found by random runs are kept in the
+/// `.proptest-regressions` file next to this one); `REDLINE_FUZZ_SEED=<n>` explores elsewhere.
+fn fuzz_config() -> ProptestConfig {
+    let seed = std::env::var("REDLINE_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_2026);
+    ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
+    #![proptest_config(fuzz_config())]
     #[test]
     fn parsers_and_plan_never_panic_and_never_invent_text(reply in reply_strategy()) {
         for choice in [
