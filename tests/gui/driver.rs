@@ -85,39 +85,21 @@ impl AppRun {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> AppRun {
-        let port = free_port();
-        let native_port = free_port();
-        let driver = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-            .env("REDLINE_DATA_DIR", profile.path("data"))
-            .env("XDG_DATA_HOME", profile.path("xdg-data"))
-            .env("XDG_CONFIG_HOME", profile.path("xdg-config"))
-            .env("XDG_CACHE_HOME", profile.path("xdg-cache"))
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver on PATH (cargo install tauri-driver --version '^2')");
-        let deadline = Instant::now() + WAIT;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        // WebKitWebDriver occasionally drops the very first session request on a loaded
+        // machine (hyper's IncompleteMessage): one retry with a fresh driver, then fail loudly.
+        let mut last_error = String::new();
+        for attempt in 1..=2 {
+            let (mut driver, port) = spawn_driver(profile, env).await;
+            match connect(port, args).await {
+                Ok(client) => return AppRun { client, driver, name: name.to_owned(), shots: 0 },
+                Err(e) => {
+                    eprintln!("WebDriver session, attempt {attempt}: {e}");
+                    last_error = e.to_string();
+                    stop(&mut driver);
+                }
+            }
         }
-        // Two TLS crypto providers are compiled in (see Cargo.toml); without a choice rustls panics.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let caps = json!({
-            "browserName": "wry",
-            "tauri:options": { "application": app_binary(), "args": args },
-        });
-        let caps = caps.as_object().cloned().expect("object");
-        let client = ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("WebDriver session with the app");
-        AppRun { client, driver, name: name.to_owned(), shots: 0 }
+        panic!("WebDriver session with the app: {last_error}");
     }
 
     pub async fn wait(&self, css: &str) -> Element {
@@ -215,6 +197,46 @@ impl Drop for AppRun {
     fn drop(&mut self) {
         stop(&mut self.driver);
     }
+}
+
+/// tauri-driver on free ports, with the profile's folders, once it listens.
+async fn spawn_driver(profile: &Profile, env: &[(&str, &str)]) -> (Child, u16) {
+    let port = free_port();
+    let native_port = free_port();
+    let driver = Command::new("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+        .env("REDLINE_DATA_DIR", profile.path("data"))
+        .env("XDG_DATA_HOME", profile.path("xdg-data"))
+        .env("XDG_CONFIG_HOME", profile.path("xdg-config"))
+        .env("XDG_CACHE_HOME", profile.path("xdg-cache"))
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver on PATH (cargo install tauri-driver --version '^2')");
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (driver, port)
+}
+
+/// A WebDriver session that launches the app with `args`.
+async fn connect(port: u16, args: &[&str]) -> Result<Client, fantoccini::error::NewSessionError> {
+    // Two TLS crypto providers are compiled in (see Cargo.toml); without a choice rustls panics.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let caps = json!({
+        "browserName": "wry",
+        "tauri:options": { "application": app_binary(), "args": args },
+    });
+    let caps = caps.as_object().cloned().expect("object");
+    ClientBuilder::rustls()
+        .expect("tls")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
 }
 
 /// SIGTERM, not SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding its port.

@@ -45,6 +45,10 @@ async fn gui_review_accept_reject_edit_stale_merge_and_conflict() {
     app.screenshot("streaming-proposals").await;
     app.wait(r#"[data-testid="message-assistant"] [data-testid="proposal-item"][data-path="NEW.md"]"#).await;
     app.wait_content(r#"[data-testid="pending-count"]"#, |t| t.contains("4 pending")).await;
+    // The edit blocks fold into one line each: the Review tab shows them as hunks.
+    let folded =
+        app.count(r#"[data-testid="message-assistant"] details[data-testid="edit-block"]:not([open])"#).await;
+    assert_eq!(folded, 4, "edit blocks folded in the reply");
     assert_eq!(
         std::fs::read_to_string(root.join("app.py")).expect("read"),
         APP_PY,

@@ -8,7 +8,10 @@ import { store, useStore } from "../store";
 /** Sanitized HTML from the backend (ammonia); the CSP forbids inline script besides. */
 function Html({ html, class: cls }: { html: string; class?: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => addCopyButtons(ref.current), [html]);
+  useEffect(() => {
+    addCopyButtons(ref.current);
+    foldEditBlocks(ref.current);
+  }, [html]);
   return <div ref={ref} class={cls} dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
@@ -26,6 +29,27 @@ function addCopyButtons(root: HTMLElement | null) {
       });
     });
     block.prepend(button);
+  });
+}
+
+/** Marks that make a code block an edit the Review tab already shows. */
+const EDIT_MARKERS = /^(<{7} SEARCH|-{7} SEARCH|@@ |--- a\/)/m;
+
+/** Folds SEARCH/REPLACE and diff blocks into a one-line summary: the Review tab shows them as
+ * hunks, so the reply reads as prose with the edits one click away. */
+function foldEditBlocks(root: HTMLElement | null) {
+  root?.querySelectorAll<HTMLElement>(".code-block").forEach((block) => {
+    const code = block.querySelector("code")?.textContent ?? "";
+    if (block.parentElement?.tagName === "DETAILS" || !EDIT_MARKERS.test(code)) return;
+    const details = document.createElement("details");
+    details.className = "edit-block";
+    details.dataset.testid = "edit-block";
+    const summary = document.createElement("summary");
+    const lines = code.split("\n").length;
+    summary.textContent = `Edit block (${lines} lines), in Review`;
+    details.append(summary);
+    block.replaceWith(details);
+    details.append(block);
   });
 }
 
