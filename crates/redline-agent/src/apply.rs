@@ -159,17 +159,8 @@ fn describe(outcome: &AcceptOutcome) -> String {
     }
 }
 
-/// What became of one file of a reply, for the CLI's output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportStatus {
-    Applied,
-    Created,
-    Deleted,
-    Renamed,
-    Unchanged,
-    Failed,
-}
+/// What became of one file of a reply: the plan's statuses (serialized lowercase for the CLI).
+pub use redline_edits::FileStatus as ReportStatus;
 
 /// Edit blocks and diff hunks of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -245,17 +236,6 @@ fn refused(outcome: &FileOutcome) -> Option<FileReport> {
     })
 }
 
-fn status_of(status: FileStatus) -> ReportStatus {
-    match status {
-        FileStatus::Applied => ReportStatus::Applied,
-        FileStatus::Created => ReportStatus::Created,
-        FileStatus::Deleted => ReportStatus::Deleted,
-        FileStatus::Renamed => ReportStatus::Renamed,
-        FileStatus::Unchanged => ReportStatus::Unchanged,
-        FileStatus::Failed => ReportStatus::Failed,
-    }
-}
-
 fn base_of(outcome: &FileOutcome) -> &str {
     outcome.proposal.as_ref().map(|p| p.base_text.as_str()).unwrap_or_default()
 }
@@ -276,7 +256,7 @@ fn planned_report(outcome: &FileOutcome) -> FileReport {
     FileReport {
         path: outcome.path.clone(),
         renamed_to: outcome.renamed_to.clone(),
-        status: status_of(outcome.status),
+        status: outcome.status,
         error: None,
         hunks: counts(outcome),
         diff: unified_diff(&from, &to, base_of(outcome), new_text),
@@ -300,7 +280,7 @@ fn apply_outcome(root: &ProjectRoot, outcome: &FileOutcome) -> FileReport {
     let mut report = FileReport {
         path: outcome.path.clone(),
         renamed_to: outcome.renamed_to.clone(),
-        status: status_of(outcome.status),
+        status: outcome.status,
         error: None,
         hunks: counts(outcome),
         diff: String::new(),

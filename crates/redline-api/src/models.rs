@@ -66,6 +66,10 @@ pub(crate) struct Models {
     load_problems: Vec<String>,
     pub(crate) keys: Keys,
     detected: Mutex<Option<Vec<Detected>>>,
+    /// What each provider without a model list answered when asked (or why it did not), so
+    /// previews and sends do not ask the server again; `models(true)` and any change to the
+    /// provider or its key ask afresh.
+    listed: Mutex<HashMap<String, Result<Vec<String>, String>>>,
     /// Models registered in-process (tests, benchmarks, a built-in engine), by id.
     registered: RwLock<HashMap<String, Arc<dyn LanguageModel>>>,
     /// Which registered models are the built-in engine's GGUF files, in order, with the context
@@ -112,6 +116,7 @@ impl Models {
             load_problems,
             keys,
             detected: Mutex::new(None),
+            listed: Mutex::new(HashMap::new()),
             registered: RwLock::new(HashMap::new()),
             builtin: RwLock::new(Vec::new()),
         };
@@ -186,6 +191,9 @@ impl Models {
     }
 
     pub(crate) fn save_provider(&self, input: ProviderInput) -> ApiResult<ProviderView> {
+        if let Some(id) = &input.id {
+            self.listed.lock().remove(id);
+        }
         let wire = parse_wire(&input.wire)?;
         let base_url = input.base_url.trim().trim_end_matches('/').to_owned();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
@@ -221,6 +229,7 @@ impl Models {
     }
 
     pub(crate) fn remove_provider(&self, id: &str) -> ApiResult<()> {
+        self.listed.lock().remove(id);
         let mut settings = self.settings.read().clone();
         settings.providers.retain(|p| p.id != id);
         if settings.default_model.as_deref().is_some_and(|m| m.starts_with(&format!("{id}/"))) {
@@ -237,6 +246,7 @@ impl Models {
 
     /// Stores a key in the keyring, or in memory for this run when `session_only`.
     pub(crate) fn set_key(&self, provider: &str, key: &str, session_only: bool) -> ApiResult<KeyState> {
+        self.listed.lock().remove(provider);
         if self.settings.read().provider(provider).is_none() {
             return Err(ApiError::new(ErrorCode::NotFound, format!("no provider {provider:?}")));
         }
@@ -251,6 +261,7 @@ impl Models {
     }
 
     pub(crate) fn remove_key(&self, provider: &str) -> ApiResult<()> {
+        self.listed.lock().remove(provider);
         self.keys.session.delete(provider)?;
         self.keys.os.delete(provider)?;
         Ok(())
@@ -306,6 +317,15 @@ impl Models {
         found
     }
 
+    async fn listed_models(&self, provider: &ProviderConfig, refresh: bool) -> Result<Vec<String>, String> {
+        if let (false, Some(known)) = (refresh, self.listed.lock().get(&provider.id).cloned()) {
+            return known;
+        }
+        let answer = self.test_provider(&provider.id).await.map_err(|e| e.message);
+        self.listed.lock().insert(provider.id.clone(), answer.clone());
+        answer
+    }
+
     /// Every model a person can pick now: registered ones, configured providers' (listed or
     /// asked for), those of local servers found on their default ports, and the built-in
     /// engine's. The built-in ones come first only when nothing else is set up (no provider,
@@ -323,10 +343,10 @@ impl Models {
         let providers = self.settings.read().providers.clone();
         for p in &providers {
             let names = if p.models.is_empty() {
-                match self.test_provider(&p.id).await {
+                match self.listed_models(p, refresh).await {
                     Ok(names) => names,
-                    Err(e) => {
-                        problems.push(format!("{}: {}", p.name, e.message));
+                    Err(message) => {
+                        problems.push(format!("{}: {message}", p.name));
                         continue;
                     }
                 }

@@ -10,6 +10,7 @@ use crate::parse::{parse_reply_with, FormatChoice, ParseOptions};
 use crate::proposal::{compute_hunks, Proposal, ProposalKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FileStatus {
     Applied,
     Created,
