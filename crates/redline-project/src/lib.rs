@@ -7,6 +7,7 @@
 //! atomic (temp file, fsync, rename) and conditional on the file still holding what the caller
 //! saw, so a write never leaves a half-written file or loses someone else's change.
 
+mod env;
 mod error;
 mod ignore_rules;
 mod listing;
@@ -16,6 +17,7 @@ mod types;
 mod watch;
 pub mod write;
 
+pub use env::command_env;
 pub use error::ProjectError;
 pub use ignore_rules::IgnoreRules;
 pub use listing::list_dir;
