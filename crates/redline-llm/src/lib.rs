@@ -1,7 +1,8 @@
 //! Talking to language models: the events a streamed reply is made of, the wire formats of the
 //! providers (OpenAI-compatible Chat Completions, Anthropic Messages, Gemini
-//! streamGenerateContent) decoded incrementally from server-sent events, and the one place that
-//! classifies provider errors and says how long to wait before retrying.
+//! streamGenerateContent) decoded incrementally from server-sent events, fill-in-the-middle
+//! completion at a cursor, and the one place that classifies provider errors and says how long
+//! to wait before retrying.
 //!
 //! Decoding is pure: bytes in, events out, split anywhere. `transport` is the only part that
 //! touches the network; keys live in [`ApiKey`], which never prints or serializes itself.
@@ -11,6 +12,7 @@ mod error;
 mod event;
 #[cfg(any(test, feature = "test-support"))]
 mod fake;
+mod fim;
 mod gemini;
 mod keys;
 mod openai;
@@ -24,6 +26,7 @@ pub use error::{classify_http, ErrorKind, ModelError};
 pub use event::{StopReason, StreamEvent, Usage};
 #[cfg(any(test, feature = "test-support"))]
 pub use fake::FakeModel;
+pub use fim::{fim_template_for, fim_url, fim_wire_for, trim_middle, FimRequest, FimTemplate, FimWire};
 pub use gemini::GeminiStream;
 pub use keys::{KeyError, KeyStore, OsKeyring, SessionKeys, SERVICE as KEYRING_SERVICE};
 pub use openai::OpenAiStream;

@@ -82,6 +82,23 @@ impl EventStream {
         EventStream { rx, task: None }
     }
 
+    /// Runs `work` on a task of its own; its error, if any, is the stream's last item.
+    pub(crate) fn spawn<F, Fut>(work: F) -> Self
+    where
+        F: FnOnce(mpsc::Sender<Result<Delivery, ModelError>>) -> Fut,
+        Fut: std::future::Future<Output = Result<(), ModelError>> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(256);
+        let done = tx.clone();
+        let work = work(tx);
+        let task = tokio::spawn(async move {
+            if let Err(error) = work.await {
+                let _ = done.send(Err(error)).await;
+            }
+        });
+        EventStream { rx, task: Some(task) }
+    }
+
     /// The next delivery; `None` when the reply is complete. An `Err` ends the stream.
     pub async fn next(&mut self) -> Option<Result<Delivery, ModelError>> {
         self.rx.recv().await
@@ -145,14 +162,8 @@ impl HttpModel {
 
     /// Starts streaming `request`; must be called inside a tokio runtime.
     pub fn stream(&self, request: Request) -> EventStream {
-        let (tx, rx) = mpsc::channel(256);
         let model = self.clone();
-        let task = tokio::spawn(async move {
-            if let Err(error) = model.run(&request, &tx).await {
-                let _ = tx.send(Err(error)).await;
-            }
-        });
-        EventStream { rx, task: Some(task) }
+        EventStream::spawn(move |tx| async move { model.run(&request, &tx).await })
     }
 
     async fn run(
@@ -160,32 +171,42 @@ impl HttpModel {
         request: &Request,
         tx: &mpsc::Sender<Result<Delivery, ModelError>>,
     ) -> Result<(), ModelError> {
+        let response = self.connect(|| self.build(request), classify_http, tx).await?;
+        match self.wire {
+            Wire::OpenAi => self.pump(response, StreamParser::new(OpenAiStream::default()), tx).await,
+            Wire::Anthropic => self.pump(response, StreamParser::new(AnthropicStream::default()), tx).await,
+            Wire::Gemini => self.pump(response, StreamParser::new(GeminiStream::default()), tx).await,
+        }
+    }
+
+    /// Sends the request that `build` makes until the server accepts it, with bounded retries
+    /// (announced on `tx`) while nothing was delivered yet; `classify` turns an HTTP error
+    /// status into the error shown.
+    pub(crate) async fn connect(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        classify: ClassifyHttp,
+        tx: &mpsc::Sender<Result<Delivery, ModelError>>,
+    ) -> Result<reqwest::Response, ModelError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let response = match self.send(request).await {
-                Ok(response) => response,
+            match self.send(build(), classify).await {
+                Ok(response) => return Ok(response),
                 Err(error) => match error.retry_delay(attempt) {
                     Some(delay) => {
                         let _ = tx.send(Ok(Delivery::Retrying { attempt, delay, error })).await;
                         tokio::time::sleep(delay).await;
-                        continue;
                     }
                     None => return Err(error),
                 },
-            };
-            return match self.wire {
-                Wire::OpenAi => self.pump(response, OpenAiStream::default(), tx).await,
-                Wire::Anthropic => self.pump(response, AnthropicStream::default(), tx).await,
-                Wire::Gemini => self.pump(response, GeminiStream::default(), tx).await,
-            };
+            }
         }
     }
 
-    /// Sends the request and waits for a successful status; HTTP errors are classified.
-    async fn send(&self, request: &Request) -> Result<reqwest::Response, ModelError> {
+    fn build(&self, request: &Request) -> reqwest::RequestBuilder {
         let key = self.key.as_ref().map(ApiKey::expose);
-        let builder = match self.wire {
+        match self.wire {
             Wire::OpenAi => {
                 let b = self
                     .client
@@ -207,7 +228,24 @@ impl HttpModel {
                 .post(format!("{}/models/{}:streamGenerateContent?alt=sse", self.base_url, request.model))
                 .header("x-goog-api-key", key.unwrap_or_default())
                 .json(&request.gemini_body()),
-        };
+        }
+    }
+
+    /// A POST to `url` with this model's HTTP client and, when there is a key, bearer auth.
+    pub(crate) fn post_bearer(&self, url: &str) -> reqwest::RequestBuilder {
+        let builder = self.client.post(url);
+        match &self.key {
+            Some(key) => builder.bearer_auth(key.expose()),
+            None => builder,
+        }
+    }
+
+    /// Sends the request and waits for a successful status; HTTP errors are classified.
+    async fn send(
+        &self,
+        builder: reqwest::RequestBuilder,
+        classify: ClassifyHttp,
+    ) -> Result<reqwest::Response, ModelError> {
         let response = tokio::time::timeout(self.timeouts.first_byte, builder.send())
             .await
             .map_err(|_| ModelError::new(ErrorKind::Timeout, "the model server did not answer in time"))?
@@ -220,16 +258,17 @@ impl HttpModel {
             response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body =
             tokio::time::timeout(self.timeouts.silence, response.text()).await.ok().and_then(Result::ok);
-        Err(classify_http(status.as_u16(), retry_after.as_deref(), body.as_deref().unwrap_or("")))
+        Err(classify(status.as_u16(), retry_after.as_deref(), body.as_deref().unwrap_or("")))
     }
 
-    async fn pump<D: WireDecoder>(
+    /// Decodes the response body as it arrives and delivers its events, within the silence
+    /// timeout between chunks.
+    pub(crate) async fn pump(
         &self,
         mut response: reqwest::Response,
-        decoder: D,
+        mut parser: impl BodyDecoder,
         tx: &mpsc::Sender<Result<Delivery, ModelError>>,
     ) -> Result<(), ModelError> {
-        let mut parser = StreamParser::new(decoder);
         loop {
             let chunk = tokio::time::timeout(self.timeouts.silence, response.chunk())
                 .await
@@ -252,6 +291,27 @@ impl HttpModel {
                 }
             }
         }
+    }
+}
+
+/// Turns an HTTP error status, its Retry-After and its body into the error shown.
+pub(crate) type ClassifyHttp = fn(u16, Option<&str>, &str) -> ModelError;
+
+/// A response body's bytes in, stream events out, split anywhere: SSE through
+/// [`StreamParser`], or another framing (Ollama's NDJSON).
+pub(crate) trait BodyDecoder {
+    fn push(&mut self, bytes: &[u8]) -> Result<Vec<StreamEvent>, ModelError>;
+    /// The body ended: what is still pending, or an error when the reply was cut off.
+    fn finish(&mut self) -> Result<Vec<StreamEvent>, ModelError>;
+}
+
+impl<D: WireDecoder> BodyDecoder for StreamParser<D> {
+    fn push(&mut self, bytes: &[u8]) -> Result<Vec<StreamEvent>, ModelError> {
+        StreamParser::push(self, bytes)
+    }
+
+    fn finish(&mut self) -> Result<Vec<StreamEvent>, ModelError> {
+        StreamParser::finish(self)
     }
 }
 
