@@ -184,6 +184,8 @@ async fn ask(
         selection: None,
         include_diff: diff,
         replace_from: None,
+        agent: false,
+        auto_accept: false,
     };
     let emit = |event: ChatEvent| match event {
         ChatEvent::Render { delta, .. } => {

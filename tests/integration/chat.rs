@@ -61,6 +61,8 @@ fn question(text: &str) -> SendInput {
         selection: None,
         include_diff: false,
         replace_from: None,
+        agent: false,
+        auto_accept: false,
     }
 }
 

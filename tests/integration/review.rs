@@ -59,6 +59,8 @@ async fn setup_model(
         selection: None,
         include_diff: false,
         replace_from: None,
+        agent: false,
+        auto_accept: false,
     };
     let live = std::sync::Mutex::new(Vec::new());
     let emit = |e: ChatEvent| {

@@ -1,5 +1,10 @@
 // Generated from the Rust types by `cargo test -p redline-api` (UPDATE_BINDINGS=1 rewrites it). Do not edit.
 
+export type AgentLimitsView = { maxSteps: number, maxTokens: number, maxCost: number | null, commandTimeoutSecs: number, 
+/**
+ * The project's test command for "fix until tests pass", once named.
+ */
+testCommand: string | null, };
 export type ApiError = { code: ErrorCode, 
 /**
  * A sentence for a person: what happened and what to do.
@@ -10,6 +15,16 @@ export type AppInfo = { version: string,
  * The folder given on the command line, if any; the UI opens it at start.
  */
 initialFolder: string | null, };
+export type ApprovalAnswer = "once" | "conversation" | "always" | "decline";
+export type ApprovalRequest = { id: number, messageId: number, callId: string, 
+/**
+ * The exact command line, or `server: tool {arguments}` for an MCP tool.
+ */
+command: string, 
+/**
+ * `command` or `mcp`.
+ */
+kind: string, };
 export type AttachmentView = { 
 /**
  * `file`, `folder`, `selection`, `gitDiff` or `rules`.
@@ -37,7 +52,21 @@ staged: boolean,
  */
 unstaged: boolean, };
 export type ChangeKind = "modified" | "added" | "deleted" | "renamed" | "typeChanged" | "untracked" | "conflicted";
-export type ChatEvent = { "type": "started", conversation: ConversationView, userMessage: MessageView, assistantId: number, model: string, meter: MeterView, } | { "type": "render", closed: Array<string>, open: string, delta: string, } | { "type": "thinking", text: string, } | { "type": "proposal", proposal: ProposalView, } | { "type": "retrying", attempt: number, delayMs: number, message: string, } | { "type": "finished", message: MessageView, };
+export type ChatEvent = { "type": "started", conversation: ConversationView, userMessage: MessageView, assistantId: number, model: string, meter: MeterView, } | { "type": "render", closed: Array<string>, open: string, delta: string, } | { "type": "thinking", text: string, } | { "type": "proposal", proposal: ProposalView, } | { "type": "retrying", attempt: number, delayMs: number, message: string, } | { "type": "finished", message: MessageView, } | { "type": "step", message: MessageView, step: number, } | { "type": "tool", messageId: number, call: ToolCallView, } | { "type": "toolOutput", messageId: number, callId: string, chunk: string, } | { "type": "approval", request: ApprovalRequest, } | { "type": "awaitingReview", messageId: number, paths: Array<string>, } | { "type": "agentDone", reason: string, steps: number, tokens: number, cost: number | null, };
+export type CompletionInput = { path: string, 
+/**
+ * 1-based line and 0-based column (in characters) of the cursor.
+ */
+line: number, column: number, 
+/**
+ * `provider/model`; the default model when absent.
+ */
+model: string | null, 
+/**
+ * The conversation to add the turn to; a new one when absent.
+ */
+conversationId: number | null, };
+export type CompletionView = { conversationId: number, messageId: number, proposal: ProposalView, };
 export type ContextPreview = { attachments: Array<AttachmentView>, meter: MeterView, };
 export type ConversationDetail = { conversation: ConversationView, messages: Array<MessageView>, usage: UsageView, cost: number | null, 
 /**
@@ -74,6 +103,19 @@ export type FileView = { path: string, summary: FileSummary,
  * Changes whenever the content on disk changes; pass it back to `file_lines`.
  */
 version: number, };
+export type FindingView = { 
+/**
+ * `syntax`, `secret`, `risk` or `lint`.
+ */
+kind: string, 
+/**
+ * Line in the proposed file.
+ */
+line: number, message: string, 
+/**
+ * Who said so: `tree-sitter`, `secrets`, `risky-patterns`, `rustfmt`, ...
+ */
+source: string, };
 export type HeadState = { "kind": "branch", name: string, } | { "kind": "unborn", name: string, } | { "kind": "detached", commit: string, };
 export type HunkView = { index: number, 
 /**
@@ -83,7 +125,11 @@ state: string, header: string, lines: Array<DiffLineView>,
 /**
  * The proposed text of the hunk, for editing it before accepting.
  */
-newText: string, };
+newText: string, 
+/**
+ * What the checks before review found in this hunk's lines.
+ */
+findings: Array<FindingView>, };
 export type KeyState = "none" | "keyring" | "session" | "unavailable";
 export type LocalModelView = { 
 /**
@@ -151,7 +197,11 @@ cost: number | null, firstTokenMs: number | null, durationMs: number | null,
 /**
  * The edits this reply proposed, one per file.
  */
-proposals: Array<ProposalView>, };
+proposals: Array<ProposalView>, 
+/**
+ * Tools the reply called (agent steps), with what each gave back.
+ */
+tools: Array<ToolCallView>, };
 export type MeterView = { used: number, window: number, reserved: number, 
 /**
  * What did not fit: "4 earlier messages", "src/big.rs".
@@ -215,12 +265,16 @@ stale: boolean, pending: number,
 /**
  * Redline has written accepted hunks of it ("undo this turn" can take them back).
  */
-written: boolean, hunks: Array<HunkView>, };
+written: boolean, hunks: Array<HunkView>, 
+/**
+ * Findings outside every hunk (a formatter's view of the whole file, say).
+ */
+findings: Array<FindingView>, };
 export type ProviderInput = { 
 /**
  * Set when editing an existing provider.
  */
-id: string | null, name: string, wire: string, baseUrl: string, needsKey: boolean, models: Array<string>, };
+id: string | null, name: string, wire: string, baseUrl: string, needsKey: boolean, models: Array<string>, fimModels: Array<string>, };
 export type ProviderView = { id: string, name: string, 
 /**
  * `openai`, `anthropic` or `gemini`.
@@ -229,7 +283,11 @@ wire: string, baseUrl: string, needsKey: boolean, key: KeyState,
 /**
  * Models the person listed; empty means "ask the server".
  */
-models: Array<string>, };
+models: Array<string>, 
+/**
+ * Models declared to complete in the middle (fill-in-the-middle).
+ */
+fimModels: Array<string>, };
 export type RecentProject = { path: string, name: string, 
 /**
  * Unix time in milliseconds.
@@ -266,7 +324,28 @@ attachments: Array<string>, selection: SelectionInput | null, includeDiff: boole
 /**
  * Edit-and-resend, regenerate: this message and every later one are replaced.
  */
-replaceFrom: number | null, };
+replaceFrom: number | null, 
+/**
+ * Agent mode: the model may call tools and take several steps.
+ */
+agent: boolean, 
+/**
+ * Accept the agent's edits of this turn without review (checkpoints are still written).
+ */
+autoAccept: boolean, };
+export type ToolCallView = { id: string, name: string, arguments: unknown, 
+/**
+ * `running`, `waiting` (for the person's approval or review), `done`, `failed` or `declined`.
+ */
+status: string, 
+/**
+ * One line for the person: "read src/lib.rs lines 1–80", "exit 1 after 2.3 s".
+ */
+summary: string, 
+/**
+ * A command's output (capped), streamed while it runs; empty for other tools.
+ */
+output: string, };
 export type UiState = { sidebarWidth: number, chatWidth: number, showIgnored: boolean, };
 export type UndoReport = { restored: Array<string>, 
 /**

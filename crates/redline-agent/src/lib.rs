@@ -13,10 +13,15 @@ pub mod prompt;
 pub mod redact;
 pub mod render;
 pub mod settings;
+pub mod tools;
 pub mod turn;
 
 pub use context::{parse_mentions, Attachment, AttachmentKind, ContextReader, Selection};
 pub use prompt::{build as build_prompt, ContextMeter, HistoryMessage, Prompt, PromptInput};
 pub use render::{RenderUpdate, StreamRenderer};
 pub use settings::{ModelPrice, Prices, ProviderConfig, Settings, SettingsError, TimeoutSettings};
+pub use tools::{
+    agent_tool_specs, command_result_text, parse_text_tool_calls, run_command, run_read_only,
+    text_tool_instructions, CommandResult, ToolOutput, READ_ONLY_TOOLS,
+};
 pub use turn::{run_turn, TurnEvent, TurnOutcome};

@@ -27,6 +27,28 @@ pub struct ProviderConfig {
     pub models: Vec<String>,
     #[serde(default)]
     pub needs_key: bool,
+    /// Models of this provider that complete in the middle (fill-in-the-middle), declared by
+    /// the person; models known to do it are offered without being listed here.
+    #[serde(default)]
+    pub fim_models: Vec<String>,
+}
+
+/// Limits of an agent turn, and how long an approved command may run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgentSettings {
+    pub max_steps: u32,
+    /// Input plus output tokens over all steps of one turn.
+    pub max_tokens: u32,
+    /// US dollars over all steps of one turn; none for no limit.
+    pub max_cost: Option<f64>,
+    pub command_timeout_secs: u32,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        AgentSettings { max_steps: 25, max_tokens: 400_000, max_cost: Some(1.0), command_timeout_secs: 300 }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +89,7 @@ pub struct Settings {
     pub detect_local_servers: bool,
     pub max_output_tokens: u32,
     pub timeouts: TimeoutSettings,
+    pub agent: AgentSettings,
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,
 }
@@ -78,6 +101,7 @@ impl Default for Settings {
             detect_local_servers: true,
             max_output_tokens: 4096,
             timeouts: TimeoutSettings::default(),
+            agent: AgentSettings::default(),
             providers: Vec::new(),
         }
     }
@@ -214,6 +238,7 @@ mod tests {
             base_url: "http://127.0.0.1:9/v1".into(),
             models: vec!["m".into()],
             needs_key: true,
+            fim_models: vec!["m".into()],
         });
         settings.save(&path).expect("save");
         let text = std::fs::read_to_string(&path).expect("read");

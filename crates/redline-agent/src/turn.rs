@@ -29,6 +29,15 @@ pub enum TurnEvent {
     },
 }
 
+/// A tool call the model made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCall {
+    /// The provider's id for it, which its result must quote.
+    pub id: String,
+    pub name: String,
+    pub arguments: serde_json::Value,
+}
+
 /// How a reply ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnOutcome {
@@ -40,8 +49,7 @@ pub struct TurnOutcome {
     pub cancelled: bool,
     pub first_token: Option<Duration>,
     pub duration: Duration,
-    /// Tool calls the model made, as `(name, arguments)`.
-    pub tool_calls: Vec<(String, serde_json::Value)>,
+    pub tool_calls: Vec<ToolCall>,
 }
 
 /// Runs `stream` to its end, to an error, or until `cancel` is notified.
@@ -107,7 +115,9 @@ pub async fn run_turn(
                     }
                     StreamEvent::Usage(u) => out.usage = u,
                     StreamEvent::Stop(reason) => out.stop = Some(reason),
-                    StreamEvent::ToolCall { name, arguments, .. } => out.tool_calls.push((name, arguments)),
+                    StreamEvent::ToolCall { id, name, arguments } => {
+                        out.tool_calls.push(ToolCall { id, name, arguments })
+                    }
                 }
             }
         }

@@ -31,6 +31,11 @@ pub struct App {
     pub(crate) models: Models,
     /// Replies streaming now, by conversation, with the switch that stops each.
     pub(crate) running: Mutex<HashMap<i64, Arc<tokio::sync::Notify>>>,
+    /// Agent commands waiting for the person's approval.
+    pub(crate) approvals: Mutex<crate::agent::Approvals>,
+    /// Notified whenever a person accepts, rejects or edits a hunk (agents wait for review).
+    pub(crate) review_changed: tokio::sync::Notify,
+    pub(crate) mcp: crate::agent::McpState,
 }
 
 /// `$REDLINE_DATA_DIR`, or the platform's data folder (`~/.local/share/dev.redline.app`).
@@ -79,6 +84,9 @@ impl App {
             sink,
             models: Models::load(data_dir, keys),
             running: Mutex::new(HashMap::new()),
+            approvals: Mutex::new(Default::default()),
+            review_changed: tokio::sync::Notify::new(),
+            mcp: Default::default(),
         }
     }
 

@@ -53,6 +53,13 @@ pub fn bindings_ts() -> String {
         UndoReport::decl(),
         LocalModelView::decl(),
         LocalModelsView::decl(),
+        ToolCallView::decl(),
+        ApprovalRequest::decl(),
+        ApprovalAnswer::decl(),
+        AgentLimitsView::decl(),
+        FindingView::decl(),
+        CompletionInput::decl(),
+        CompletionView::decl(),
     ];
     decls.sort();
     let mut out = String::from(

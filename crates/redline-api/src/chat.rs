@@ -75,6 +75,7 @@ pub(crate) fn message_view(row: &MessageRow) -> MessageView {
         first_token_ms: row.first_token_ms,
         duration_ms: row.duration_ms,
         proposals: Vec::new(),
+        tools: serde_json::from_str(&row.tools).unwrap_or_default(),
     }
 }
 
@@ -101,7 +102,7 @@ fn title_of(text: &str) -> String {
 }
 
 impl App {
-    fn project_key(&self) -> ApiResult<String> {
+    pub(crate) fn project_key(&self) -> ApiResult<String> {
         Ok(self.project()?.info().root)
     }
 
@@ -290,17 +291,15 @@ impl App {
         result
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn stream_reply(
+    /// Saves the question and an empty reply, and tells the UI the reply started.
+    fn begin_reply(
         &self,
         conversation: &ConversationRow,
         model_id: &str,
-        model: Arc<dyn redline_llm::LanguageModel>,
-        prompt: redline_agent::Prompt,
+        prompt: &redline_agent::Prompt,
         input: &SendInput,
-        cancel: Arc<Notify>,
         emit: &(dyn Fn(ChatEvent) + Send + Sync),
-    ) -> ApiResult<MessageView> {
+    ) -> ApiResult<MessageRow> {
         let attachments: Vec<AttachmentView> = prompt.attachments.iter().map(attachment_view).collect();
         let attachments_json = serde_json::to_string(&attachments).unwrap_or_else(|_| "[]".into());
         let is_new = conversation.title == "New conversation";
@@ -322,13 +321,7 @@ impl App {
                         model: None,
                         status: "complete",
                     },
-                    NewMessage {
-                        role: "assistant",
-                        content: "",
-                        attachments: "[]",
-                        model: Some(model_id),
-                        status: "streaming",
-                    },
+                    streaming_reply(model_id),
                 ],
                 now_ms(),
             )
@@ -346,8 +339,20 @@ impl App {
             model: model_id.to_owned(),
             meter: meter_view(&prompt.meter),
         });
-        let mut request = prompt.request;
-        request.tools = crate::review::edit_tools(model_id);
+        Ok(reply_row)
+    }
+
+    /// Streams one reply into `row` (saved as it ends, with the edits it proposed); the caller
+    /// says when it is finished.
+    pub(crate) async fn stream_step(
+        &self,
+        row: MessageRow,
+        model_id: &str,
+        model: &dyn redline_llm::LanguageModel,
+        request: redline_llm::Request,
+        cancel: Arc<Notify>,
+        emit: &(dyn Fn(ChatEvent) + Send + Sync),
+    ) -> ApiResult<(MessageView, TurnOutcome)> {
         let stream = model.stream(request);
         let mut live = crate::review::LiveProposals::new();
         let outcome = run_turn(stream, cancel, |event| {
@@ -363,11 +368,34 @@ impl App {
             }
         })
         .await;
-        let finished = self.finish_reply(reply_row, model_id, &outcome)?;
+        let finished = self.finish_reply(row, model_id, &outcome)?;
         let mut view = message_view(&finished);
         if outcome.error.is_none() {
-            view.proposals = self.save_proposals(finished.id, &finished.content, &outcome.tool_calls)?;
+            let saved = self.save_proposals(finished.id, &finished.content, &outcome.tool_calls)?;
+            view.proposals = self.check_proposals(saved).await?;
         }
+        Ok((view, outcome))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn stream_reply(
+        &self,
+        conversation: &ConversationRow,
+        model_id: &str,
+        model: Arc<dyn redline_llm::LanguageModel>,
+        prompt: redline_agent::Prompt,
+        input: &SendInput,
+        cancel: Arc<Notify>,
+        emit: &(dyn Fn(ChatEvent) + Send + Sync),
+    ) -> ApiResult<MessageView> {
+        let row = self.begin_reply(conversation, model_id, &prompt, input, emit)?;
+        if input.agent {
+            let turn = crate::agent::AgentTurn::new(self, conversation.id, model_id, model, cancel, emit);
+            return turn.run(row, prompt.request, input.auto_accept).await;
+        }
+        let mut request = prompt.request;
+        request.tools = crate::review::edit_tools(model_id);
+        let (view, _) = self.stream_step(row, model_id, model.as_ref(), request, cancel, emit).await?;
         emit(ChatEvent::Finished { message: view.clone() });
         Ok(view)
     }
@@ -419,6 +447,17 @@ fn chat_event(event: TurnEvent) -> ChatEvent {
             delay_ms: delay.as_millis() as u32,
             message: ApiError::from(error).message,
         },
+    }
+}
+
+/// An empty reply about to stream.
+pub(crate) fn streaming_reply(model_id: &str) -> NewMessage<'_> {
+    NewMessage {
+        role: "assistant",
+        content: "",
+        attachments: "[]",
+        model: Some(model_id),
+        status: "streaming",
     }
 }
 

@@ -43,6 +43,8 @@ pub struct ProviderView {
     pub key: KeyState,
     /// Models the person listed; empty means "ask the server".
     pub models: Vec<String>,
+    /// Models declared to complete in the middle (fill-in-the-middle).
+    pub fim_models: Vec<String>,
 }
 
 /// A provider as the settings page submits it.
@@ -56,6 +58,8 @@ pub struct ProviderInput {
     pub base_url: String,
     pub needs_key: bool,
     pub models: Vec<String>,
+    #[serde(default)]
+    pub fim_models: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -126,6 +130,61 @@ pub struct MessageView {
     pub duration_ms: Option<i64>,
     /// The edits this reply proposed, one per file.
     pub proposals: Vec<ProposalView>,
+    /// Tools the reply called (agent steps), with what each gave back.
+    pub tools: Vec<ToolCallView>,
+}
+
+/// One tool call of an agent step: what was asked, and what came of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolCallView {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "unknown")]
+    pub arguments: serde_json::Value,
+    /// `running`, `waiting` (for the person's approval or review), `done`, `failed` or `declined`.
+    pub status: String,
+    /// One line for the person: "read src/lib.rs lines 1–80", "exit 1 after 2.3 s".
+    pub summary: String,
+    /// A command's output (capped), streamed while it runs; empty for other tools.
+    pub output: String,
+}
+
+/// A command (or MCP tool) the model wants to run, waiting for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub message_id: i64,
+    pub call_id: String,
+    /// The exact command line, or `server: tool {arguments}` for an MCP tool.
+    pub command: String,
+    /// `command` or `mcp`.
+    pub kind: String,
+}
+
+/// What the person said to an approval request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ApprovalAnswer {
+    Once,
+    Conversation,
+    Always,
+    Decline,
+}
+
+/// The agent's limits, shown next to the switch and editable in Settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentLimitsView {
+    pub max_steps: u32,
+    pub max_tokens: u32,
+    pub max_cost: Option<f64>,
+    pub command_timeout_secs: u32,
+    /// The project's test command for "fix until tests pass", once named.
+    pub test_command: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -185,6 +244,12 @@ pub struct SendInput {
     /// Edit-and-resend, regenerate: this message and every later one are replaced.
     #[ts(type = "number | null")]
     pub replace_from: Option<i64>,
+    /// Agent mode: the model may call tools and take several steps.
+    #[serde(default)]
+    pub agent: bool,
+    /// Accept the agent's edits of this turn without review (checkpoints are still written).
+    #[serde(default)]
+    pub auto_accept: bool,
 }
 
 /// Streamed to the UI over a channel while a reply is produced.
@@ -217,8 +282,43 @@ pub enum ChatEvent {
         delay_ms: u32,
         message: String,
     },
+    /// One reply (or one agent step) ended and was saved.
     Finished {
         message: MessageView,
+    },
+    /// The agent starts another step: a new reply streams into `message`.
+    Step {
+        message: MessageView,
+        step: u32,
+    },
+    /// A tool call of the step streaming in `message_id` started, changed state or ended.
+    Tool {
+        #[ts(type = "number")]
+        message_id: i64,
+        call: ToolCallView,
+    },
+    /// Output a running command printed.
+    ToolOutput {
+        #[ts(type = "number")]
+        message_id: i64,
+        call_id: String,
+        chunk: String,
+    },
+    Approval {
+        request: ApprovalRequest,
+    },
+    /// The agent waits for the person to review these files before it goes on.
+    AwaitingReview {
+        #[ts(type = "number")]
+        message_id: i64,
+        paths: Vec<String>,
+    },
+    /// The agent turn ended: `done`, `stepLimit`, `tokenLimit`, `costLimit`, `stopped` or `failed`.
+    AgentDone {
+        reason: String,
+        steps: u32,
+        tokens: u32,
+        cost: Option<f64>,
     },
 }
 
@@ -241,6 +341,21 @@ pub struct HunkView {
     pub lines: Vec<crate::DiffLineView>,
     /// The proposed text of the hunk, for editing it before accepting.
     pub new_text: String,
+    /// What the checks before review found in this hunk's lines.
+    pub findings: Vec<FindingView>,
+}
+
+/// Something a check before review noticed in a proposal. It informs; it never blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingView {
+    /// `syntax`, `secret`, `risk` or `lint`.
+    pub kind: String,
+    /// Line in the proposed file.
+    pub line: u32,
+    pub message: String,
+    /// Who said so: `tree-sitter`, `secrets`, `risky-patterns`, `rustfmt`, ...
+    pub source: String,
 }
 
 /// What a reply wants one file to become, and where its review stands.
@@ -264,6 +379,8 @@ pub struct ProposalView {
     /// Redline has written accepted hunks of it ("undo this turn" can take them back).
     pub written: bool,
     pub hunks: Vec<HunkView>,
+    /// Findings outside every hunk (a formatter's view of the whole file, say).
+    pub findings: Vec<FindingView>,
 }
 
 /// What accepting or rejecting wrote.
@@ -283,4 +400,30 @@ pub struct UndoReport {
     pub restored: Vec<String>,
     /// Files left as they are, each with the reason.
     pub kept: Vec<String>,
+}
+
+/// Where to complete in the middle.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionInput {
+    pub path: String,
+    /// 1-based line and 0-based column (in characters) of the cursor.
+    pub line: u32,
+    pub column: u32,
+    /// `provider/model`; the default model when absent.
+    pub model: Option<String>,
+    /// The conversation to add the turn to; a new one when absent.
+    #[ts(type = "number | null")]
+    pub conversation_id: Option<i64>,
+}
+
+/// A completion saved as a turn, with its proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionView {
+    #[ts(type = "number")]
+    pub conversation_id: i64,
+    #[ts(type = "number")]
+    pub message_id: i64,
+    pub proposal: ProposalView,
 }

@@ -5,10 +5,13 @@
 //! failure to an [`ApiError`] the UI can act on. It must never depend on Tauri or on a window:
 //! events leave through the [`EventSink`] the caller provides.
 
+mod agent;
 mod app;
 mod bindings;
 mod chat;
 mod chat_types;
+mod checks;
+mod complete;
 mod error;
 mod local;
 mod local_types;

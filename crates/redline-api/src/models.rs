@@ -182,6 +182,7 @@ impl Models {
             needs_key: p.needs_key,
             key: if p.needs_key { self.keys.state(&p.id) } else { KeyState::None },
             models: p.models.clone(),
+            fim_models: p.fim_models.clone(),
         }
     }
 
@@ -218,6 +219,12 @@ impl Models {
             base_url,
             models: input.models.iter().map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect(),
             needs_key: input.needs_key,
+            fim_models: input
+                .fim_models
+                .iter()
+                .map(|m| m.trim().to_owned())
+                .filter(|m| !m.is_empty())
+                .collect(),
         };
         match settings.providers.iter_mut().find(|p| p.id == id) {
             Some(existing) => *existing = config.clone(),
@@ -268,8 +275,13 @@ impl Models {
     }
 
     pub(crate) fn set_default_model(&self, model: &str) -> ApiResult<()> {
+        self.update_settings(|s| s.default_model = Some(model.to_owned()))
+    }
+
+    /// Changes the settings, saving them before they take effect.
+    pub(crate) fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> ApiResult<()> {
         let mut settings = self.settings.read().clone();
-        settings.default_model = Some(model.to_owned());
+        change(&mut settings);
         self.save(&settings)?;
         *self.settings.write() = settings;
         Ok(())
@@ -409,6 +421,40 @@ impl Models {
             self.detected(false).await.into_iter().find(|d| d.preset == provider).ok_or_else(unknown)?;
         let timeouts = self.settings.read().timeouts.timeouts();
         Ok(Arc::new(HttpModel::new(Wire::OpenAi, detected.base_url, None, timeouts).with_id(id)))
+    }
+
+    /// The HTTP model and wire for completing in the middle with `provider/model`: a model the
+    /// person declared in the provider's `fim_models`, or one known to do it.
+    pub(crate) async fn fim_model(&self, id: &str) -> ApiResult<(HttpModel, redline_llm::FimWire)> {
+        let cannot = |why: &str| {
+            ApiError::new(
+                ErrorCode::NoModel,
+                format!("{id} cannot complete in the middle: {why}. Pick a code model (Qwen2.5-Coder, StarCoder2, CodeLlama, DeepSeek-Coder, Codestral), or declare the model under \"Completes in the middle\" in Settings."),
+            )
+        };
+        let (provider, model) = id.split_once('/').ok_or_else(|| cannot("it is not a provider/model id"))?;
+        let configured = self.settings.read().provider(provider).cloned();
+        let config = match configured {
+            Some(config) => config,
+            None => {
+                let detected = self.detected(false).await.into_iter().find(|d| d.preset == provider);
+                let d = detected.ok_or_else(|| cannot("its provider is not set up"))?;
+                ProviderConfig {
+                    id: provider.into(),
+                    name: provider.into(),
+                    wire: Wire::OpenAi,
+                    base_url: d.base_url,
+                    models: Vec::new(),
+                    needs_key: false,
+                    fim_models: Vec::new(),
+                }
+            }
+        };
+        let declared = config.fim_models.iter().any(|m| m == model);
+        let wire = redline_llm::fim_wire_for(&config.wire, &config.base_url, model)
+            .or_else(|| declared.then_some(redline_llm::FimWire::Suffix))
+            .ok_or_else(|| cannot("it is not known to, and not declared to"))?;
+        Ok((self.http_model(&config, model)?, wire))
     }
 
     /// The model a new question goes to when none was picked.

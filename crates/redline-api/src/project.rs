@@ -10,6 +10,7 @@ use parking_lot::{Condvar, Mutex};
 use redline_git::{DiffLine, FileDiff, Repo};
 use redline_highlight::DocumentPool;
 use redline_project::{list_dir, read_text, Batch, IgnoreRules, ProjectRoot, Watcher};
+use redline_repomap::{Focus, RepoMap};
 
 use crate::{
     ApiError, ApiResult, DiffHunkView, DiffLineKind, DiffLineView, DirEntry, ErrorCode, EventSink,
@@ -27,6 +28,9 @@ pub(crate) struct OpenProject {
     watch: Mutex<WatchState>,
     watch_ready: Condvar,
     sink: Arc<dyn EventSink>,
+    /// The project's definitions for the model's context: read at first use, then kept
+    /// current from the watcher's batches.
+    repo_map: Mutex<Option<RepoMap>>,
 }
 
 /// The watcher starts on a thread of its own: adding a watch per folder takes a quarter of a
@@ -63,6 +67,7 @@ impl OpenProject {
             next_version: AtomicU32::new(1),
             watch: Mutex::new(WatchState::Starting),
             watch_ready: Condvar::new(),
+            repo_map: Mutex::new(None),
             sink,
             root,
         });
@@ -189,6 +194,17 @@ impl OpenProject {
         Ok(highlight_diff(diff))
     }
 
+    /// The repo map within `budget` tokens, ranked toward `focus`; blocks for the first scan.
+    pub(crate) fn repo_map(&self, focus: &Focus, budget: usize) -> String {
+        let mut map = self.repo_map.lock();
+        let map = map.get_or_insert_with(|| {
+            let mut map = RepoMap::new(self.root.path());
+            map.scan();
+            map
+        });
+        map.render(focus, budget)
+    }
+
     /// Waits for the watcher to be running, then delivers its pending events.
     pub(crate) fn flush_watcher(&self) {
         let mut watch = self.watch.lock();
@@ -212,6 +228,13 @@ impl OpenProject {
             for path in stale {
                 documents.remove(&path);
                 self.pool.close(&path);
+            }
+        }
+        if let Some(map) = self.repo_map.lock().as_mut() {
+            if batch.rescan {
+                map.scan();
+            } else {
+                map.update(&batch.paths.iter().cloned().collect::<Vec<_>>());
             }
         }
         let git = self.refresh_git(&batch);

@@ -15,9 +15,11 @@ use redline_project::{delete_if_unchanged, read_current, replace_if_unchanged, R
 use redline_store::ProposalRow;
 
 use crate::{
-    ApiError, ApiResult, App, DiffLineKind, DiffLineView, ErrorCode, HunkView, ProposalView, ReviewOutcome,
-    UndoReport,
+    ApiError, ApiResult, App, DiffLineKind, DiffLineView, ErrorCode, FindingView, HunkView, ProposalView,
+    ReviewOutcome, UndoReport,
 };
+
+pub(crate) const EDIT_TOOLS: &[&str] = &["edit_file", "create_file", "delete_file", "rename_file"];
 
 /// The edit tools offered to models that call tools well; their calls become proposals too.
 pub(crate) fn edit_tools(model: &str) -> Vec<redline_llm::ToolSpec> {
@@ -109,7 +111,25 @@ impl LiveProposals {
         };
         let kind = if base.is_none() { ProposalKind::Create } else { ProposalKind::Modify };
         let proposal = Proposal::new(path, base.as_deref().unwrap_or(""), &text, kind);
-        Some(proposal_view(app, 0, 0, &proposal, None, "pending", None))
+        let row = ProposalRow {
+            checks: crate::checks::findings_json(&crate::checks::static_findings(&proposal)),
+            ..unsaved_row(path)
+        };
+        Some(proposal_view(app, &row, &proposal))
+    }
+}
+
+/// The row of a proposal not saved yet (while its reply streams).
+fn unsaved_row(path: &str) -> ProposalRow {
+    ProposalRow {
+        id: 0,
+        message_id: 0,
+        path: path.into(),
+        proposal: None,
+        written_text: None,
+        status: "pending".into(),
+        error: None,
+        checks: "[]".into(),
     }
 }
 
@@ -130,8 +150,35 @@ fn parse_state(name: &str) -> ApiResult<HunkState> {
     }
 }
 
+/// A check's finding as saved with a proposal (`redline_checks::Finding` as JSON).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredFinding {
+    kind: String,
+    line: u32,
+    #[serde(default)]
+    end_line: u32,
+    message: String,
+    source: String,
+}
+
+fn finding_view(f: &StoredFinding) -> FindingView {
+    FindingView { kind: f.kind.clone(), line: f.line, message: f.message.clone(), source: f.source.clone() }
+}
+
+/// Whether a finding about lines `line..=end_line` (1-based, proposed text) falls in a hunk.
+fn in_hunk(h: &redline_edits::Hunk, f: &StoredFinding) -> bool {
+    let (start, end) = (h.proposed_range.start as u32 + 1, h.proposed_range.end as u32);
+    let last = f.end_line.max(f.line);
+    if start > end {
+        // A pure deletion: the finding is about the line the removal joins up.
+        return f.line == start || f.line + 1 == start;
+    }
+    f.line <= end && last >= start
+}
+
 /// Hunks with their lines highlighted as the file's language.
-fn hunk_views(p: &Proposal) -> Vec<HunkView> {
+fn hunk_views(p: &Proposal, findings: &[StoredFinding]) -> Vec<HunkView> {
     let base_lines: Vec<u32> =
         p.hunks.iter().flat_map(|h| h.base_range.clone()).map(|i| i as u32 + 1).collect();
     let new_lines: Vec<u32> =
@@ -180,20 +227,16 @@ fn hunk_views(p: &Proposal) -> Vec<HunkView> {
                 ),
                 lines,
                 new_text: h.new_lines.concat(),
+                findings: findings.iter().filter(|f| in_hunk(h, f)).map(finding_view).collect(),
             }
         })
         .collect()
 }
 
-fn proposal_view(
-    app: &App,
-    id: i64,
-    message_id: i64,
-    p: &Proposal,
-    written: Option<&str>,
-    status: &str,
-    error: Option<String>,
-) -> ProposalView {
+/// The view of `p`, saved as `row` (its id, review status, what was written, the checks).
+fn proposal_view(app: &App, row: &ProposalRow, p: &Proposal) -> ProposalView {
+    let findings: Vec<StoredFinding> = serde_json::from_str(&row.checks).unwrap_or_default();
+    let written = row.written_text.as_deref();
     let (kind, from_path) = match &p.kind {
         ProposalKind::Modify => ("modify", None),
         ProposalKind::Create => ("create", None),
@@ -210,17 +253,22 @@ fn proposal_view(
     };
     let pending = p.hunks.iter().filter(|h| h.state == HunkState::Pending).count() as u32;
     ProposalView {
-        id,
-        message_id,
+        id: row.id,
+        message_id: row.message_id,
         path: p.path.clone(),
         kind: kind.into(),
         from_path,
-        status: status.into(),
-        error,
+        status: row.status.clone(),
+        error: row.error.clone(),
         stale: stale && pending > 0,
         pending,
         written: written.is_some(),
-        hunks: hunk_views(p),
+        hunks: hunk_views(p, &findings),
+        findings: findings
+            .iter()
+            .filter(|f| !p.hunks.iter().any(|h| in_hunk(h, f)))
+            .map(finding_view)
+            .collect(),
     }
 }
 
@@ -237,6 +285,7 @@ fn failed_view(id: i64, message_id: i64, path: &str, error: Option<String>) -> P
         pending: 0,
         written: false,
         hunks: Vec::new(),
+        findings: Vec::new(),
     }
 }
 
@@ -253,14 +302,15 @@ impl App {
         &self,
         message_id: i64,
         reply: &str,
-        tool_calls: &[(String, serde_json::Value)],
+        tool_calls: &[redline_agent::turn::ToolCall],
     ) -> ApiResult<Vec<ProposalView>> {
         let read = |path: &str| self.read_project_text(path);
         let mut outcomes = plan_reply(reply, FormatChoice::Auto, &read);
-        if !tool_calls.is_empty() {
+        if tool_calls.iter().any(|c| EDIT_TOOLS.contains(&c.name.as_str())) {
             let calls: Vec<serde_json::Value> = tool_calls
                 .iter()
-                .map(|(name, arguments)| serde_json::json!({"name": name, "arguments": arguments}))
+                .filter(|c| EDIT_TOOLS.contains(&c.name.as_str()))
+                .map(|c| serde_json::json!({"name": c.name, "arguments": c.arguments}))
                 .collect();
             let json = serde_json::Value::Array(calls).to_string();
             outcomes.extend(plan_reply(&json, FormatChoice::Exact(Format::ToolCalls), &read));
@@ -276,6 +326,7 @@ impl App {
                 written_text: None,
                 status: if o.proposal.is_some() { "pending" } else { "failed" }.into(),
                 error: o.error.clone(),
+                checks: "[]".into(),
             })
             .collect();
         if rows.is_empty() {
@@ -285,17 +336,22 @@ impl App {
         Ok(saved.iter().map(|r| self.row_view(r)).collect())
     }
 
-    fn row_view(&self, r: &ProposalRow) -> ProposalView {
+    /// Saves one proposal built outside a reply's text (a completion at the cursor).
+    pub(crate) fn save_proposal(&self, message_id: i64, proposal: &Proposal) -> ApiResult<ProposalView> {
+        let row = ProposalRow {
+            message_id,
+            proposal: serde_json::to_string(proposal).ok(),
+            ..unsaved_row(&proposal.path)
+        };
+        let saved = self.with_store(|s| s.set_proposals(message_id, &[row]))?;
+        let row =
+            saved.first().ok_or_else(|| ApiError::new(ErrorCode::Database, "the proposal was not saved"))?;
+        Ok(self.row_view(row))
+    }
+
+    pub(crate) fn row_view(&self, r: &ProposalRow) -> ProposalView {
         match r.proposal.as_deref().and_then(|j| serde_json::from_str::<Proposal>(j).ok()) {
-            Some(p) => proposal_view(
-                self,
-                r.id,
-                r.message_id,
-                &p,
-                r.written_text.as_deref(),
-                &r.status,
-                r.error.clone(),
-            ),
+            Some(p) => proposal_view(self, r, &p),
             None => failed_view(r.id, r.message_id, &r.path, r.error.clone()),
         }
     }
@@ -311,7 +367,7 @@ impl App {
         Ok(rows.iter().map(|r| self.row_view(r)).collect())
     }
 
-    fn load_proposal(&self, id: i64) -> ApiResult<(ProposalRow, Proposal)> {
+    pub(crate) fn load_proposal(&self, id: i64) -> ApiResult<(ProposalRow, Proposal)> {
         let row = self
             .with_store(|s| s.proposal(id))?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "That proposal no longer exists."))?;
@@ -358,6 +414,7 @@ impl App {
             if proposal.hunks.iter().any(|h| h.state == HunkState::Pending) { "pending" } else { "reviewed" }
                 .into();
         self.with_store(|s| s.update_proposal(&row))?;
+        self.review_changed.notify_waiters();
         Ok(ReviewOutcome { proposal: Some(self.row_view(&row)), ..outcome })
     }
 
@@ -367,7 +424,10 @@ impl App {
         let edited = replace_hunk_text(&proposal, hunk as usize, text)
             .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
         row.proposal = serde_json::to_string(&edited).ok();
+        // The person's own text is checked again (the formatter's view waits for the next reply).
+        row.checks = crate::checks::findings_json(&crate::checks::static_findings(&edited));
         self.with_store(|s| s.update_proposal(&row))?;
+        self.review_changed.notify_waiters();
         Ok(self.row_view(&row))
     }
 

@@ -37,6 +37,8 @@ pub struct MessageRow {
     pub created_at: i64,
     pub first_token_ms: Option<i64>,
     pub duration_ms: Option<i64>,
+    /// JSON array of the tool calls the reply made, with their results (agent steps).
+    pub tools: String,
 }
 
 /// A message as it starts.
@@ -50,7 +52,7 @@ pub struct NewMessage<'a> {
 }
 
 const MESSAGE_COLUMNS: &str = "id, conversation_id, role, content, attachments, model, status, error,
-    input_tokens, output_tokens, cached_tokens, cost, created_at, first_token_ms, duration_ms";
+    input_tokens, output_tokens, cached_tokens, cost, created_at, first_token_ms, duration_ms, tools";
 
 fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
@@ -69,6 +71,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
         created_at: r.get(12)?,
         first_token_ms: r.get(13)?,
         duration_ms: r.get(14)?,
+        tools: r.get(15)?,
     })
 }
 
@@ -187,7 +190,8 @@ impl Store {
     pub fn finish_message(&mut self, row: &MessageRow) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE messages SET content = ?2, status = ?3, error = ?4, input_tokens = ?5, output_tokens = ?6,
-                cached_tokens = ?7, cost = ?8, first_token_ms = ?9, duration_ms = ?10, model = ?11
+                cached_tokens = ?7, cost = ?8, first_token_ms = ?9, duration_ms = ?10, model = ?11,
+                tools = ?12
              WHERE id = ?1",
             params![
                 row.id,
@@ -200,9 +204,16 @@ impl Store {
                 row.cost,
                 row.first_token_ms,
                 row.duration_ms,
-                row.model
+                row.model,
+                row.tools
             ],
         )?;
+        Ok(())
+    }
+
+    /// Saves a running reply's tool steps, so a crash mid-turn keeps what already ran.
+    pub fn set_message_tools(&mut self, id: i64, tools: &str) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE messages SET tools = ?2 WHERE id = ?1", params![id, tools])?;
         Ok(())
     }
 

@@ -67,6 +67,16 @@ const MIGRATIONS: &[&str] = &[
         message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
         commit_id TEXT NOT NULL
     );",
+    // Agent steps: the tools a reply called (JSON), what the checks said of each proposal, and
+    // command lines a person allowed for good in a project.
+    "ALTER TABLE messages ADD COLUMN tools TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE proposals ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE command_approvals (
+        project TEXT NOT NULL,
+        command TEXT NOT NULL,
+        approved_at INTEGER NOT NULL,
+        PRIMARY KEY (project, command)
+    );",
 ];
 
 /// How many recent projects are kept.
@@ -128,6 +138,27 @@ impl Store {
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit()?;
         }
+        Ok(())
+    }
+
+    /// Whether a person allowed this exact command line for good in this project.
+    pub fn command_approved(&self, project: &str, command: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM command_approvals WHERE project = ?1 AND command = ?2",
+                params![project, command],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    pub fn approve_command(&mut self, project: &str, command: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO command_approvals (project, command, approved_at) VALUES (?1, ?2, ?3)",
+            params![project, command, now_ms],
+        )?;
         Ok(())
     }
 
@@ -252,6 +283,19 @@ mod tests {
         let err = Store::open(&db).expect_err("must refuse");
         assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
         assert_eq!(std::fs::read(&db).expect("read"), garbage);
+    }
+
+    #[test]
+    fn an_approved_command_is_remembered_for_that_project_and_exact_line_only() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("r.db");
+        let mut store = Store::open(&path).expect("open");
+        store.approve_command("/p", "cargo test", 1).expect("approve");
+        drop(store);
+        let store = Store::open(&path).expect("reopen");
+        assert!(store.command_approved("/p", "cargo test").expect("q"));
+        assert!(!store.command_approved("/p", "cargo test --all").expect("q"));
+        assert!(!store.command_approved("/q", "cargo test").expect("q"));
     }
 
     #[test]

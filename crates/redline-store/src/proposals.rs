@@ -17,6 +17,8 @@ pub struct ProposalRow {
     /// `pending`, `reviewed`, `failed` or `conflict`.
     pub status: String,
     pub error: Option<String>,
+    /// JSON array of what the checks before review found (syntax, secrets, risky code, linters).
+    pub checks: String,
 }
 
 fn row(r: &Row<'_>) -> rusqlite::Result<ProposalRow> {
@@ -28,10 +30,11 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ProposalRow> {
         written_text: r.get(4)?,
         status: r.get(5)?,
         error: r.get(6)?,
+        checks: r.get(7)?,
     })
 }
 
-const COLUMNS: &str = "id, message_id, path, proposal, written_text, status, error";
+const COLUMNS: &str = "id, message_id, path, proposal, written_text, status, error, checks";
 
 impl Store {
     /// Replaces a reply's proposals in one transaction; returns them with their ids.
@@ -45,9 +48,9 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             tx.execute(
-                "INSERT INTO proposals (message_id, path, proposal, written_text, status, error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![message_id, r.path, r.proposal, r.written_text, r.status, r.error],
+                "INSERT INTO proposals (message_id, path, proposal, written_text, status, error, checks)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![message_id, r.path, r.proposal, r.written_text, r.status, r.error, r.checks],
             )?;
             out.push(ProposalRow { id: tx.last_insert_rowid(), message_id, ..r.clone() });
         }
@@ -101,8 +104,9 @@ impl Store {
 
     pub fn update_proposal(&mut self, r: &ProposalRow) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE proposals SET proposal = ?2, written_text = ?3, status = ?4, error = ?5 WHERE id = ?1",
-            params![r.id, r.proposal, r.written_text, r.status, r.error],
+            "UPDATE proposals SET proposal = ?2, written_text = ?3, status = ?4, error = ?5, checks = ?6
+             WHERE id = ?1",
+            params![r.id, r.proposal, r.written_text, r.status, r.error, r.checks],
         )?;
         Ok(())
     }
@@ -134,6 +138,7 @@ mod tests {
             written_text: None,
             status: "pending".into(),
             error: None,
+            checks: "[]".into(),
         };
         store.set_proposals(id, &[draft("a.rs")]).expect("set");
         let mut rows = store.set_proposals(id, &[draft("a.rs"), draft("b.rs")]).expect("set again");

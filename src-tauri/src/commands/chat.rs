@@ -1,6 +1,7 @@
 use redline_api::{
-    ApiError, ChatEvent, ContextPreview, ConversationDetail, ConversationView, KeyState, MessageView,
-    ModelsView, PresetView, ProviderInput, ProviderView, SendInput,
+    AgentLimitsView, ApiError, ApprovalAnswer, ChatEvent, CompletionInput, CompletionView, ContextPreview,
+    ConversationDetail, ConversationView, KeyState, MessageView, ModelsView, PresetView, ProviderInput,
+    ProviderView, SendInput,
 };
 use tauri::ipc::Channel;
 
@@ -115,4 +116,25 @@ pub async fn test_provider(api: Api<'_>, provider: String) -> Result<Vec<String>
 #[tauri::command]
 pub async fn find_files(api: Api<'_>, query: String) -> Result<Vec<String>, ApiError> {
     blocking(&api, move |app| app.find_files(&query)).await
+}
+
+#[tauri::command]
+pub fn answer_approval(api: Api<'_>, id: i64, answer: ApprovalAnswer) -> Result<(), ApiError> {
+    api.answer_approval(id, answer)
+}
+
+#[tauri::command]
+pub async fn agent_limits(api: Api<'_>) -> Result<AgentLimitsView, ApiError> {
+    blocking(&api, move |app| app.agent_limits()).await
+}
+
+#[tauri::command]
+pub async fn set_agent_limits(api: Api<'_>, limits: AgentLimitsView) -> Result<(), ApiError> {
+    blocking(&api, move |app| app.set_agent_limits(limits)).await
+}
+
+/// Completes the file at the cursor; the middle comes back as a proposal.
+#[tauri::command]
+pub async fn complete_here(api: Api<'_>, input: CompletionInput) -> Result<CompletionView, ApiError> {
+    api.complete_here(input).await
 }

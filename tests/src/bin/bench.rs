@@ -277,6 +277,8 @@ fn streaming() -> anyhow::Result<()> {
                 selection: None,
                 include_diff: false,
                 replace_from: None,
+                agent: false,
+                auto_accept: false,
             };
             let started = Instant::now();
             let reply = app.send_message(input, &emit).await?;

@@ -1,0 +1,707 @@
+//! Agent turns: the model calls tools step by step — reading, searching, proposing edits,
+//! running approved commands — until it says it is done, a limit is reached, or the person
+//! stops it. Every step is a saved reply of its own, with its tool calls and their results, so
+//! the transcript survives a crash and each step's edits are reviewed and undone like any reply.
+//!
+//! A command runs only after the person approved that exact line (once, for the conversation,
+//! or always in this project); it waits until the person has reviewed the turn's proposals, so
+//! "run the tests again" runs them on what was accepted. Edits are written only when accepted,
+//! or at once when the person switched on auto-accept for the turn (checkpoints still apply).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use redline_agent::settings::AgentSettings;
+use redline_agent::tools::{self, ToolOutput};
+use redline_agent::turn::{ToolCall, TurnOutcome};
+use redline_llm::{LanguageModel, Message, Part, Request, Role};
+use redline_store::MessageRow;
+use tokio::sync::{oneshot, Notify};
+
+use crate::chat::{message_view, now_ms, streaming_reply};
+use crate::review::EDIT_TOOLS;
+use crate::{
+    AgentLimitsView, ApiError, ApiResult, App, ApprovalAnswer, ApprovalRequest, ChatEvent, ErrorCode,
+    MessageView, ToolCallView,
+};
+
+/// Approval requests waiting for the person, and lines allowed for the rest of a conversation.
+#[derive(Default)]
+pub(crate) struct Approvals {
+    next_id: i64,
+    waiting: HashMap<i64, oneshot::Sender<ApprovalAnswer>>,
+    allowed: HashSet<(i64, String)>,
+}
+
+/// What a running command may keep for the UI and the saved transcript.
+const OUTPUT_KEPT: usize = 64 * 1024;
+
+const AGENT_INSTRUCTIONS: &str = "You are working in this project as an agent. Use the tools to look before you change anything: list_files, search and read_file to find and read code, git_status and git_diff to see what changed. Every edit you make is a proposal the person reviews before it is written. run_command runs a command line in the project folder after the person approves it; use it to run the tests or the build and read what failed. Work in small steps. When the task is done, or you need the person, reply with a short summary and call no tool.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Done,
+    Stopped,
+    Failed,
+    StepLimit,
+    TokenLimit,
+    CostLimit,
+}
+
+impl Ending {
+    fn name(self) -> &'static str {
+        match self {
+            Ending::Done => "done",
+            Ending::Stopped => "stopped",
+            Ending::Failed => "failed",
+            Ending::StepLimit => "stepLimit",
+            Ending::TokenLimit => "tokenLimit",
+            Ending::CostLimit => "costLimit",
+        }
+    }
+}
+
+/// One agent turn of a conversation, from the question to its last step.
+pub(crate) struct AgentTurn<'a> {
+    app: &'a App,
+    conversation_id: i64,
+    model_id: String,
+    model: Arc<dyn LanguageModel>,
+    cancel: Arc<Notify>,
+    emit: &'a (dyn Fn(ChatEvent) + Send + Sync),
+    /// The model calls tools natively; otherwise it writes `<tool_call>` blocks in its text.
+    native: bool,
+    limits: AgentSettings,
+    tokens: u64,
+    cost: Option<f64>,
+}
+
+impl<'a> AgentTurn<'a> {
+    pub(crate) fn new(
+        app: &'a App,
+        conversation_id: i64,
+        model_id: &str,
+        model: Arc<dyn LanguageModel>,
+        cancel: Arc<Notify>,
+        emit: &'a (dyn Fn(ChatEvent) + Send + Sync),
+    ) -> Self {
+        AgentTurn {
+            app,
+            conversation_id,
+            model_id: model_id.to_owned(),
+            native: !crate::review::edit_tools(model_id).is_empty(),
+            model,
+            cancel,
+            emit,
+            limits: app.models.settings.read().agent,
+            tokens: 0,
+            cost: None,
+        }
+    }
+
+    /// Runs steps until the model is done, a limit is reached or the person stops it; `row` is
+    /// the first step's empty reply. Returns the last step.
+    pub(crate) async fn run(
+        mut self,
+        mut row: MessageRow,
+        request: Request,
+        auto_accept: bool,
+    ) -> ApiResult<MessageView> {
+        let mut request = self.with_tools(request).await;
+        let mut step = 1;
+        let (last, ending) = loop {
+            let (mut view, outcome) = self
+                .app
+                .stream_step(
+                    row,
+                    &self.model_id,
+                    self.model.as_ref(),
+                    request.clone(),
+                    self.cancel.clone(),
+                    self.emit,
+                )
+                .await?;
+            self.count(&outcome);
+            if auto_accept {
+                self.accept_all(&mut view)?;
+            }
+            let calls = self.calls(step, &outcome);
+            let ending = match () {
+                _ if outcome.cancelled => Some(Ending::Stopped),
+                _ if outcome.error.is_some() => Some(Ending::Failed),
+                _ if calls.is_empty() => Some(Ending::Done),
+                _ => None,
+            };
+            (self.emit)(ChatEvent::Finished { message: view.clone() });
+            if let Some(ending) = ending {
+                break (view, ending);
+            }
+            let (results, stopped) = self.run_tools(&mut view, &calls).await?;
+            self.append(&mut request, &outcome.text, &calls, results);
+            if let Some(ending) = stopped.then_some(Ending::Stopped).or_else(|| self.over_limit(step)) {
+                break (view, ending);
+            }
+            step += 1;
+            row = self.next_row()?;
+            (self.emit)(ChatEvent::Step { message: message_view(&row), step });
+        };
+        (self.emit)(ChatEvent::AgentDone {
+            reason: ending.name().into(),
+            steps: step,
+            tokens: self.tokens.min(u32::MAX as u64) as u32,
+            cost: self.cost,
+        });
+        Ok(last)
+    }
+
+    /// Offers the tools: natively, or described in the instructions for models without tools.
+    async fn with_tools(&self, mut request: Request) -> Request {
+        let mut specs = tools::agent_tool_specs();
+        specs.extend(self.app.mcp_tool_specs().await);
+        let mut system = request.system.take().unwrap_or_default();
+        system.push_str("\n\n");
+        system.push_str(AGENT_INSTRUCTIONS);
+        if let Some(map) = self.app.repo_map_text(&request, &self.model_id).await {
+            system.push_str("\n\nA map of the project's definitions, most relevant first:\n");
+            system.push_str(&map);
+        }
+        if self.native {
+            request.tools = crate::review::edit_tools(&self.model_id);
+            request.tools.extend(specs);
+        } else {
+            system.push_str("\n\n");
+            system.push_str(&tools::text_tool_instructions(&specs));
+        }
+        request.system = Some(system);
+        request
+    }
+
+    fn count(&mut self, outcome: &TurnOutcome) {
+        self.tokens += outcome.usage.input + outcome.usage.output;
+        if let Some(cost) = self.app.models.prices.cost(&self.model_id, &outcome.usage) {
+            self.cost = Some(self.cost.unwrap_or(0.0) + cost);
+        }
+    }
+
+    fn over_limit(&self, step: u32) -> Option<Ending> {
+        if step >= self.limits.max_steps {
+            Some(Ending::StepLimit)
+        } else if self.tokens >= self.limits.max_tokens as u64 {
+            Some(Ending::TokenLimit)
+        } else if matches!((self.cost, self.limits.max_cost), (Some(c), Some(max)) if c >= max) {
+            Some(Ending::CostLimit)
+        } else {
+            None
+        }
+    }
+
+    /// The step's tool calls; a malformed text-format call becomes a call the model is told about.
+    fn calls(&self, step: u32, outcome: &TurnOutcome) -> Vec<ToolCall> {
+        if self.native {
+            return outcome.tool_calls.clone();
+        }
+        tools::parse_text_tool_calls(&outcome.text)
+            .into_iter()
+            .enumerate()
+            .map(|(i, call)| {
+                let id = format!("call_{step}_{i}");
+                match call {
+                    Ok((name, arguments)) => ToolCall { id, name, arguments },
+                    Err(problem) => ToolCall { id, name: INVALID_CALL.into(), arguments: problem.into() },
+                }
+            })
+            .collect()
+    }
+
+    fn accept_all(&self, view: &mut MessageView) -> ApiResult<()> {
+        for p in view.proposals.iter_mut().filter(|p| p.pending > 0) {
+            if let Some(updated) = self.app.set_hunks(p.id, Vec::new(), "accepted")?.proposal {
+                *p = updated;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the step's calls in order; stops early (second value `true`) when the person stops.
+    async fn run_tools(
+        &self,
+        view: &mut MessageView,
+        calls: &[ToolCall],
+    ) -> ApiResult<(Vec<ToolOutput>, bool)> {
+        view.tools = calls.iter().map(|c| call_view(c, "running", "")).collect();
+        let mut results = Vec::new();
+        for (i, call) in calls.iter().enumerate() {
+            self.update(view, i, |v| v.status = "running".into());
+            let output = match self.run_tool(view, i, call).await? {
+                Some(output) => output,
+                None => {
+                    self.update(view, i, |v| {
+                        v.status = "failed".into();
+                        v.summary = "stopped by the person".into();
+                    });
+                    return Ok((results, true));
+                }
+            };
+            self.update(view, i, |v| {
+                if v.status == "running" || v.status == "waiting" {
+                    v.status = if output.is_error { "failed" } else { "done" }.into();
+                }
+                v.summary = output.summary.clone();
+            });
+            results.push(output);
+        }
+        Ok((results, false))
+    }
+
+    /// One call; `None` when the person stopped the turn meanwhile.
+    async fn run_tool(
+        &self,
+        view: &mut MessageView,
+        i: usize,
+        call: &ToolCall,
+    ) -> ApiResult<Option<ToolOutput>> {
+        let name = call.name.as_str();
+        if tools::READ_ONLY_TOOLS.contains(&name) {
+            let root = self.app.project()?.root().clone();
+            let (name, args) = (call.name.clone(), call.arguments.clone());
+            let output = tokio::task::spawn_blocking(move || {
+                redacted(&name, &args, tools::run_read_only(&root, &name, &args))
+            })
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("a tool failed: {e}")))?;
+            return Ok(Some(output));
+        }
+        if EDIT_TOOLS.contains(&name) {
+            return Ok(Some(edit_result(view, call)));
+        }
+        if name == "run_command" {
+            return self.run_command(view, i, call).await;
+        }
+        if name.starts_with("mcp__") {
+            return self.run_mcp(view, i, call).await;
+        }
+        let text = if name == INVALID_CALL {
+            format!("That tool call could not be read: {}", call.arguments.as_str().unwrap_or_default())
+        } else {
+            format!("There is no tool called `{name}`.")
+        };
+        Ok(Some(ToolOutput { summary: text.clone(), content: text, is_error: true }))
+    }
+
+    async fn run_command(
+        &self,
+        view: &mut MessageView,
+        i: usize,
+        call: &ToolCall,
+    ) -> ApiResult<Option<ToolOutput>> {
+        let Some(command) = call.arguments.get("command").and_then(|c| c.as_str()).map(str::trim) else {
+            let text = "run_command needs a `command` argument: the command line to run.".to_owned();
+            return Ok(Some(ToolOutput { summary: text.clone(), content: text, is_error: true }));
+        };
+        if !self.wait_for_review(view.id).await? {
+            return Ok(None);
+        }
+        match self.approve(view, i, command, "command").await? {
+            None => return Ok(None),
+            Some(false) => return Ok(Some(declined(command))),
+            Some(true) => {}
+        }
+        let root = self.app.project()?.root().path().to_path_buf();
+        let timeout = Duration::from_secs(self.limits.command_timeout_secs.max(1) as u64);
+        let (message_id, call_id) = (view.id, call.id.clone());
+        let mut kept = String::new();
+        let result = tools::run_command(&root, command, timeout, self.cancel.clone(), |chunk: &str| {
+            if kept.len() < OUTPUT_KEPT {
+                kept.push_str(chunk);
+            }
+            (self.emit)(ChatEvent::ToolOutput {
+                message_id,
+                call_id: call_id.clone(),
+                chunk: chunk.to_owned(),
+            });
+        })
+        .await;
+        if result.cancelled {
+            return Ok(None);
+        }
+        self.update(view, i, |v| v.output = result.output.clone());
+        let text = tools::command_result_text(&result);
+        let failed = result.timed_out || result.exit_code != Some(0);
+        let summary = text.lines().next().unwrap_or_default().to_owned();
+        Ok(Some(ToolOutput { content: text, summary, is_error: failed }))
+    }
+
+    async fn run_mcp(
+        &self,
+        view: &mut MessageView,
+        i: usize,
+        call: &ToolCall,
+    ) -> ApiResult<Option<ToolOutput>> {
+        let line = format!("{} {}", call.name, call.arguments);
+        match self.approve(view, i, &line, "mcp").await? {
+            None => return Ok(None),
+            Some(false) => return Ok(Some(declined(&line))),
+            Some(true) => {}
+        }
+        let timeout = Duration::from_secs(self.limits.command_timeout_secs.max(1) as u64);
+        Ok(Some(self.app.call_mcp(&call.name, call.arguments.clone(), timeout).await))
+    }
+
+    /// Waits until no proposal of this conversation has pending hunks; `false` when stopped.
+    async fn wait_for_review(&self, message_id: i64) -> ApiResult<bool> {
+        let mut shown: Vec<String> = Vec::new();
+        loop {
+            let pending = self.app.pending_paths(self.conversation_id)?;
+            if pending.is_empty() {
+                return Ok(true);
+            }
+            if pending != shown {
+                (self.emit)(ChatEvent::AwaitingReview { message_id, paths: pending.clone() });
+                shown = pending;
+            }
+            tokio::select! {
+                _ = self.cancel.notified() => return Ok(false),
+                _ = self.app.review_changed.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
+        }
+    }
+
+    /// Asks the person unless the line is already allowed; `None` when stopped meanwhile.
+    async fn approve(
+        &self,
+        view: &mut MessageView,
+        i: usize,
+        line: &str,
+        kind: &str,
+    ) -> ApiResult<Option<bool>> {
+        let project = self.app.project_key()?;
+        let key = (self.conversation_id, line.to_owned());
+        if self.app.approvals.lock().allowed.contains(&key)
+            || self.app.with_store(|s| s.command_approved(&project, line))?
+        {
+            return Ok(Some(true));
+        }
+        let (tx, rx) = oneshot::channel();
+        let id = {
+            let mut approvals = self.app.approvals.lock();
+            approvals.next_id += 1;
+            let id = approvals.next_id;
+            approvals.waiting.insert(id, tx);
+            id
+        };
+        self.update(view, i, |v| v.status = "waiting".into());
+        (self.emit)(ChatEvent::Approval {
+            request: ApprovalRequest {
+                id,
+                message_id: view.id,
+                call_id: view.tools[i].id.clone(),
+                command: line.to_owned(),
+                kind: kind.into(),
+            },
+        });
+        let answer = tokio::select! {
+            answer = rx => answer.unwrap_or(ApprovalAnswer::Decline),
+            _ = self.cancel.notified() => {
+                self.app.approvals.lock().waiting.remove(&id);
+                return Ok(None);
+            }
+        };
+        self.update(view, i, |v| v.status = "running".into());
+        match answer {
+            ApprovalAnswer::Decline => {
+                self.update(view, i, |v| v.status = "declined".into());
+                return Ok(Some(false));
+            }
+            ApprovalAnswer::Once => {}
+            ApprovalAnswer::Conversation => {
+                self.app.approvals.lock().allowed.insert(key);
+            }
+            ApprovalAnswer::Always => self.app.with_store(|s| s.approve_command(&project, line, now_ms()))?,
+        }
+        Ok(Some(true))
+    }
+
+    /// Changes call `i` of the step, tells the UI and saves the step's calls.
+    fn update(&self, view: &mut MessageView, i: usize, change: impl FnOnce(&mut ToolCallView)) {
+        change(&mut view.tools[i]);
+        (self.emit)(ChatEvent::Tool { message_id: view.id, call: view.tools[i].clone() });
+        let json = serde_json::to_string(&view.tools).unwrap_or_else(|_| "[]".into());
+        if let Err(e) = self.app.with_store(|s| s.set_message_tools(view.id, &json)) {
+            tracing::warn!("agent step not saved: {}", e.message);
+        }
+    }
+
+    /// Adds the step and what its tools gave back to the conversation the model sees next.
+    fn append(&self, request: &mut Request, text: &str, calls: &[ToolCall], results: Vec<ToolOutput>) {
+        if self.native {
+            let mut parts = Vec::new();
+            if !text.is_empty() {
+                parts.push(Part::Text(text.to_owned()));
+            }
+            parts.extend(calls.iter().map(|c| Part::ToolCall {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                arguments: c.arguments.clone(),
+            }));
+            request.messages.push(Message { role: Role::Assistant, parts });
+            let results = calls.iter().zip(results).map(|(c, r)| Part::ToolResult {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                content: r.content,
+                is_error: r.is_error,
+            });
+            request.messages.push(Message { role: Role::User, parts: results.collect() });
+        } else {
+            request.messages.push(Message::assistant(text));
+            let results: Vec<String> = calls
+                .iter()
+                .zip(results)
+                .map(|(c, r)| format!("<tool_result name=\"{}\">\n{}\n</tool_result>", c.name, r.content))
+                .collect();
+            request.messages.push(Message::user(results.join("\n")));
+        }
+    }
+
+    fn next_row(&self) -> ApiResult<MessageRow> {
+        let id = self.app.with_store(|s| {
+            s.add_messages(self.conversation_id, &[streaming_reply(&self.model_id)], now_ms())
+        })?[0];
+        self.app
+            .with_store(|s| s.message(id))?
+            .ok_or_else(|| ApiError::new(ErrorCode::Database, "the new step could not be read back"))
+    }
+}
+
+/// The name given to a text-format call that could not be parsed.
+const INVALID_CALL: &str = "invalid_tool_call";
+
+fn call_view(call: &ToolCall, status: &str, summary: &str) -> ToolCallView {
+    ToolCallView {
+        id: call.id.clone(),
+        name: call.name.clone(),
+        arguments: call.arguments.clone(),
+        status: status.into(),
+        summary: summary.into(),
+        output: String::new(),
+    }
+}
+
+/// Secrets in what a tool read are replaced before the model sees them, as in attachments.
+fn redacted(name: &str, args: &serde_json::Value, mut output: ToolOutput) -> ToolOutput {
+    let path = args.get("path").and_then(|p| p.as_str()).unwrap_or(name);
+    let (text, redactions) = redline_agent::redact::redact(path, &output.content);
+    if let Some(note) = redline_agent::redact::describe(&redactions) {
+        output.content = text;
+        output.summary = format!("{} ({note})", output.summary);
+    }
+    output
+}
+
+fn declined(line: &str) -> ToolOutput {
+    ToolOutput {
+        content: format!("The person declined to run `{line}`. It was not run. Ask them, or do without it."),
+        summary: "declined by the person; not run".into(),
+        is_error: true,
+    }
+}
+
+/// What the model is told about an edit call: its proposal, auto-accepted, or why it failed.
+fn edit_result(view: &MessageView, call: &ToolCall) -> ToolOutput {
+    let arg = |k: &str| call.arguments.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+    let path = if call.name == "rename_file" { arg("to") } else { arg("path") };
+    let Some(p) = view.proposals.iter().find(|p| p.path == path) else {
+        let text = format!("No change to `{path}` could be made from that call.");
+        return ToolOutput { summary: text.clone(), content: text, is_error: true };
+    };
+    if let Some(error) = &p.error {
+        return ToolOutput {
+            content: format!("The edit to {path} failed: {error}"),
+            summary: error.clone(),
+            is_error: true,
+        };
+    }
+    let (content, summary) = if p.pending == 0 && p.written {
+        (format!("The change to {path} was applied (auto-accept is on)."), format!("applied to {path}"))
+    } else {
+        let n = p.hunks.len();
+        (
+            format!(
+                "Proposed the change to {path} ({n} hunk{}); the person reviews it before it is written. Commands you run next wait for that review.",
+                if n == 1 { "" } else { "s" }
+            ),
+            format!("proposed {n} hunk{} in {path}", if n == 1 { "" } else { "s" }),
+        )
+    };
+    ToolOutput { content, summary, is_error: false }
+}
+
+impl App {
+    /// The person's answer to an approval request.
+    pub fn answer_approval(&self, id: i64, answer: ApprovalAnswer) -> ApiResult<()> {
+        let sender = self.approvals.lock().waiting.remove(&id);
+        match sender {
+            Some(tx) => {
+                // The turn may have been stopped since: then there is nobody left to tell.
+                let _ = tx.send(answer);
+                Ok(())
+            }
+            None => {
+                Err(ApiError::new(ErrorCode::NotFound, "That command is no longer waiting for an answer."))
+            }
+        }
+    }
+
+    /// Files of the conversation with hunks still waiting for review.
+    pub(crate) fn pending_paths(&self, conversation_id: i64) -> ApiResult<Vec<String>> {
+        let rows = self.with_store(|s| s.open_proposals(conversation_id))?;
+        let mut paths: Vec<String> = rows
+            .iter()
+            .filter(|r| r.status == "pending")
+            .map(|r| self.row_view(r))
+            .filter(|p| p.pending > 0)
+            .map(|p| p.path)
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    }
+
+    pub fn agent_limits(&self) -> ApiResult<AgentLimitsView> {
+        let agent = self.models.settings.read().agent;
+        let key = test_command_key(&self.project_key()?);
+        let test_command = self.with_store(|s| s.setting(&key))?;
+        Ok(AgentLimitsView {
+            max_steps: agent.max_steps,
+            max_tokens: agent.max_tokens,
+            max_cost: agent.max_cost,
+            command_timeout_secs: agent.command_timeout_secs,
+            test_command,
+        })
+    }
+
+    /// Saves the limits, and the project's test command. Naming the test command allows that
+    /// exact line in this project: "fix until tests pass" runs it without asking each time.
+    pub fn set_agent_limits(&self, limits: AgentLimitsView) -> ApiResult<()> {
+        if limits.max_steps == 0 || limits.max_tokens == 0 {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "The step and token limits must be above zero.",
+            ));
+        }
+        self.models.update_settings(|s| {
+            s.agent = AgentSettings {
+                max_steps: limits.max_steps,
+                max_tokens: limits.max_tokens,
+                max_cost: limits.max_cost.filter(|c| *c > 0.0),
+                command_timeout_secs: limits.command_timeout_secs.max(1),
+            }
+        })?;
+        let project = self.project_key()?;
+        if let Some(command) = limits.test_command.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            self.with_store(|s| {
+                s.set_setting(&test_command_key(&project), command)?;
+                s.approve_command(&project, command, now_ms())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn test_command_key(project: &str) -> String {
+    format!("test_command:{project}")
+}
+
+/// The MCP servers of the open project, started at its first agent turn.
+pub(crate) type McpState = tokio::sync::Mutex<Option<(String, Arc<redline_mcp::McpHub>)>>;
+
+impl App {
+    /// The running hub for the open project: `.redline/mcp.json` there, and `mcp.json` in
+    /// Redline's data folder for every project. A broken file is logged and its servers skipped.
+    async fn mcp_hub(&self) -> Option<Arc<redline_mcp::McpHub>> {
+        let project = self.project().ok()?;
+        let root = project.info().root;
+        let mut state = self.mcp.lock().await;
+        if let Some((started_for, hub)) = state.as_ref() {
+            if *started_for == root {
+                return Some(hub.clone());
+            }
+        }
+        let global = self.data_dir().join("mcp.json");
+        let config = match redline_mcp::load_config(project.root().path(), Some(&global)) {
+            Ok(config) => config,
+            Err(e) => {
+                tracing::warn!("MCP servers not started: {e}");
+                return None;
+            }
+        };
+        let hub = Arc::new(redline_mcp::McpHub::start(project.root().path(), config).await);
+        for (server, problem) in hub.problems() {
+            tracing::warn!("MCP server {server}: {problem}");
+        }
+        *state = Some((root, hub.clone()));
+        Some(hub)
+    }
+
+    pub(crate) async fn mcp_tool_specs(&self) -> Vec<redline_llm::ToolSpec> {
+        let Some(hub) = self.mcp_hub().await else { return Vec::new() };
+        hub.tools()
+            .into_iter()
+            .map(|t| redline_llm::ToolSpec {
+                name: t.qualified_name(),
+                description: format!("{} (from the MCP server `{}`)", t.description, t.server),
+                schema: t.schema,
+            })
+            .collect()
+    }
+
+    pub(crate) async fn call_mcp(
+        &self,
+        name: &str,
+        arguments: serde_json::Value,
+        timeout: Duration,
+    ) -> ToolOutput {
+        let result = match self.mcp_hub().await {
+            Some(hub) => hub.call(name, arguments, timeout).await.map_err(|e| e.to_string()),
+            None => Err("no MCP server is running".to_owned()),
+        };
+        match result {
+            Ok(r) => ToolOutput {
+                summary: format!(
+                    "{} ({} bytes)",
+                    if r.is_error { "the tool failed" } else { "answered" },
+                    r.text.len()
+                ),
+                content: r.text,
+                is_error: r.is_error,
+            },
+            Err(e) => ToolOutput { summary: e.clone(), content: e, is_error: true },
+        }
+    }
+
+    /// The repo map for a request: ranked toward the files and words of its messages, within
+    /// a sixteenth of the model's window (at most 2,048 tokens). None for small windows (the
+    /// built-in model), where it would crowd out the question.
+    pub(crate) async fn repo_map_text(&self, request: &Request, model_id: &str) -> Option<String> {
+        let window = self.models.window(model_id) as usize;
+        if window <= 8192 {
+            return None;
+        }
+        let project = self.project().ok()?;
+        let text: String = request
+            .messages
+            .iter()
+            .flat_map(|m| &m.parts)
+            .filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let focus = redline_repomap::Focus {
+            files: redline_agent::parse_mentions(&text),
+            idents: redline_repomap::identifiers_in(&text),
+        };
+        let budget = (window / 16).clamp(256, 2048);
+        let map = tokio::task::spawn_blocking(move || project.repo_map(&focus, budget)).await.ok()?;
+        (!map.is_empty()).then_some(map)
+    }
+}

@@ -1,0 +1,154 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::*;
+
+type Snapshot = BTreeMap<PathBuf, Vec<u8>>;
+
+fn snapshot(root: &Path) -> Snapshot {
+    let mut files = Snapshot::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read project folder") {
+            let path = entry.expect("read folder entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).expect("read project file"));
+            }
+        }
+    }
+    files
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("create project dir");
+    for (path, text) in files {
+        let file = root.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("file has a folder")).expect("create folders");
+        std::fs::write(file, text).expect("write project file");
+    }
+    root
+}
+
+/// A PATH holding only `scripts`, each an executable shell script.
+fn fake_bin(scripts: &[(&str, &str)]) -> (tempfile::TempDir, Vec<(String, String)>) {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tempfile::tempdir().expect("create bin dir");
+    for (name, body) in scripts {
+        let file = bin.path().join(name);
+        std::fs::write(&file, format!("#!/bin/sh\n{body}\n")).expect("write fake tool");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))
+            .expect("make fake tool executable");
+    }
+    let env = vec![("PATH".to_owned(), bin.path().display().to_string())];
+    (bin, env)
+}
+
+const CARGO_TOML: &str = "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+const TIDY_MAIN: &str = "fn main() {\n    let x = 1;\n    println!(\"{x}\");\n}\n";
+const SECOND: Duration = Duration::from_secs(1);
+
+#[tokio::test]
+async fn rustfmt_flags_the_badly_formatted_line_and_leaves_the_project_unchanged() {
+    let root = project(&[("Cargo.toml", CARGO_TOML), ("src/main.rs", TIDY_MAIN)]);
+    let before = snapshot(root.path());
+    let proposed =
+        "mod other;\n\nfn main() {\n    let x = 1;\n    let y=x+2;\n    println!(\"{x} {y}\");\n}\n";
+    let findings = tool_checks(root.path(), "src/main.rs", proposed, Duration::from_secs(20)).await;
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!((findings[0].line, findings[0].end_line), (5, 5), "{findings:?}");
+    assert_eq!(findings[0].kind, CheckKind::Lint);
+    assert_eq!(findings[0].source, "rustfmt");
+    assert_eq!(findings[0].message, "rustfmt would reformat line 5");
+    assert_eq!(snapshot(root.path()), before, "the project folder changed");
+}
+
+#[tokio::test]
+async fn a_tidy_rust_file_gets_no_rustfmt_finding() {
+    let root = project(&[("Cargo.toml", CARGO_TOML)]);
+    assert!(tool_checks(root.path(), "src/main.rs", TIDY_MAIN, Duration::from_secs(20)).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_projects_rustfmt_toml_is_honoured() {
+    let long_call = "fn main() {\n    let total = add_three_numbers(first_value, second_value, third);\n}\n";
+    let plain = project(&[("Cargo.toml", CARGO_TOML)]);
+    assert!(tool_checks(plain.path(), "src/main.rs", long_call, Duration::from_secs(20)).await.is_empty());
+    let narrow = project(&[("Cargo.toml", CARGO_TOML), ("rustfmt.toml", "max_width = 40\n")]);
+    let findings = tool_checks(narrow.path(), "src/main.rs", long_call, Duration::from_secs(20)).await;
+    assert_eq!(findings.iter().map(|f| f.line).collect::<Vec<_>>(), vec![2], "{findings:?}");
+}
+
+#[test]
+fn rustfmt_applies_only_in_a_cargo_project() {
+    assert_eq!(
+        configured_tools(project(&[("Cargo.toml", CARGO_TOML)]).path(), "src/lib.rs"),
+        vec!["rustfmt"]
+    );
+    assert!(configured_tools(project(&[]).path(), "src/lib.rs").is_empty());
+}
+
+#[test]
+fn the_edition_comes_from_the_nearest_manifest_that_names_one() {
+    let root = project(&[
+        ("Cargo.toml", "[workspace]\n[workspace.package]\nedition = \"2018\"\n"),
+        ("crates/a/Cargo.toml", "[package]\nname = \"a\"\nedition.workspace = true\n"),
+    ]);
+    let tools = plan::tools_for(root.path(), "crates/a/src/lib.rs", &redline_project::command_env());
+    let rustfmt = tools.iter().find(|t| t.name == "rustfmt").expect("rustfmt is installed here");
+    assert!(rustfmt.args.windows(2).any(|w| w == ["--edition", "2018"]), "{:?}", rustfmt.args);
+}
+
+#[tokio::test]
+async fn a_configured_tool_that_is_not_installed_is_skipped() {
+    let root = project(&[("go.mod", "module demo\n"), ("ruff.toml", "line-length = 100\n")]);
+    let (_bin, env) = fake_bin(&[]);
+    assert!(plan::tools_for(root.path(), "main.go", &env).is_empty());
+    assert!(plan::tools_for(root.path(), "app.py", &env).is_empty());
+    let findings = tool_checks_with_env(root.path(), "app.py", "import os\n", SECOND, &env).await;
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[tokio::test]
+async fn a_tool_that_hangs_is_killed_with_its_children_and_reported_once() {
+    let root = project(&[("go.mod", "module demo\n")]);
+    let pid_file = tempfile::NamedTempFile::new().expect("create pid file");
+    let script = format!("/bin/sleep 30 &\necho $! > {}\nwait", pid_file.path().display());
+    let (_bin, env) = fake_bin(&[("gofmt", &script)]);
+    let started = Instant::now();
+    let findings = tool_checks_with_env(root.path(), "main.go", "package main\n", SECOND, &env).await;
+    assert!(started.elapsed() < Duration::from_secs(10), "waited for the hanging tool");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].message, "gofmt did not finish in 1 s");
+    assert_eq!((findings[0].line, findings[0].kind.clone()), (1, CheckKind::Lint));
+    let child = std::fs::read_to_string(pid_file.path()).expect("read pid file");
+    let proc_dir = PathBuf::from(format!("/proc/{}", child.trim()));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while proc_dir.exists() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!proc_dir.exists(), "the tool's child {} outlived the timeout", child.trim());
+}
+
+#[tokio::test]
+async fn a_unified_diff_from_a_tool_becomes_a_finding_on_the_changed_line() {
+    let root = project(&[("go.mod", "module demo\n")]);
+    // Prints what gofmt -d prints for a mis-indented line 4, and only when given the file.
+    let script = "[ \"$1\" = -d ] && [ -f \"$2\" ] && printf -- '--- %s.orig\\n+++ %s\\n@@ -3,3 +3,3 @@\\n func main() {\\n-  x := 1\\n+\\tx := 1\\n }\\n' \"$2\" \"$2\"";
+    let (_bin, env) = fake_bin(&[("gofmt", script)]);
+    let proposed = "package main\n\nfunc main() {\n  x := 1\n}\n";
+    let findings =
+        tool_checks_with_env(root.path(), "cmd/main.go", proposed, Duration::from_secs(5), &env).await;
+    assert_eq!(findings.iter().map(|f| (f.line, f.source.as_str())).collect::<Vec<_>>(), vec![(4, "gofmt")]);
+}
+
+#[tokio::test]
+async fn a_path_that_leaves_the_scratch_dir_is_refused() {
+    let root = project(&[("Cargo.toml", CARGO_TOML)]);
+    let findings = tool_checks(root.path(), "../outside.rs", "fn main(){}\n", Duration::from_secs(5)).await;
+    assert!(findings.is_empty(), "{findings:?}");
+    assert!(!is_plain_relative("/etc/passwd"));
+    assert!(is_plain_relative("src/./main.rs"));
+}
