@@ -2,8 +2,10 @@
 //! tauri-driver and WebKitWebDriver under Xvfb (`scripts/test` sets all of that up).
 //! Every step saves a screenshot under `target/gui-screenshots/`.
 
+mod agent;
 mod apply_cli;
 mod chat;
+mod checks;
 mod cli;
 mod driver;
 mod local_model;

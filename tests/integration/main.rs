@@ -1,5 +1,6 @@
 //! Integration tests: one module per area, each test named after what it guards.
 
+mod agent;
 mod api;
 mod apply;
 mod chat;

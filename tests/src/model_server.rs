@@ -201,3 +201,60 @@ pub fn openai_text_frames(text: &str, chunk: usize, usage: Option<(u64, u64)>) -
     frames.push("data: [DONE]\n\n".into());
     frames
 }
+
+/// OpenAI Chat Completions frames of a reply that calls tools: `text` first when given, then
+/// each call streamed as tool_calls deltas (its id and name, then its JSON arguments in two
+/// pieces), `finish_reason: "tool_calls"`, a usage chunk and `[DONE]`.
+pub fn openai_tool_call_frames(calls: &[(&str, &str, serde_json::Value)], text: Option<&str>) -> Vec<String> {
+    let frame = |chunk: serde_json::Value| format!("data: {chunk}\n\n");
+    let mut frames = Vec::new();
+    if let Some(text) = text {
+        frames.push(frame(serde_json::json!({
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]
+        })));
+    }
+    for (index, (id, name, args)) in calls.iter().enumerate() {
+        let args = args.to_string();
+        let mut cut = args.len() / 2;
+        while !args.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (first, second) = args.split_at(cut);
+        frames.push(frame(serde_json::json!({"choices": [{"index": 0, "delta": {"tool_calls": [{
+            "index": index, "id": id, "type": "function", "function": {"name": name, "arguments": first}
+        }]}}]})));
+        frames.push(frame(serde_json::json!({"choices": [{"index": 0, "delta": {"tool_calls": [{
+            "index": index, "function": {"arguments": second}
+        }]}}]})));
+    }
+    frames.push(frame(
+        serde_json::json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
+    ));
+    frames.push(frame(
+        serde_json::json!({"choices": [], "usage": {"prompt_tokens": 100, "completion_tokens": 20}}),
+    ));
+    frames.push("data: [DONE]\n\n".into());
+    frames
+}
+
+/// OpenAI legacy completions (`/v1/completions`) frames streaming `text` in pieces of `chunk`
+/// characters, as fill-in-the-middle servers answer: `choices[].text`, a stop and `[DONE]`.
+pub fn openai_completion_frames(text: &str, chunk: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut frames: Vec<String> = chars
+        .chunks(chunk.max(1))
+        .map(|piece| {
+            let piece: String = piece.iter().collect();
+            format!(
+                "data: {}\n\n",
+                serde_json::json!({"choices":[{"index":0,"text":piece,"finish_reason":null}]})
+            )
+        })
+        .collect();
+    frames.push(format!(
+        "data: {}\n\n",
+        serde_json::json!({"choices":[{"index":0,"text":"","finish_reason":"stop"}]})
+    ));
+    frames.push("data: [DONE]\n\n".into());
+    frames
+}

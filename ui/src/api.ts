@@ -4,6 +4,10 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  AgentLimitsView,
+  ApprovalAnswer,
+  CompletionInput,
+  CompletionView,
   ApiError,
   AppInfo,
   ChatEvent,
@@ -59,6 +63,10 @@ export const api = {
     return invoke<MessageView>("send_message", { input, events });
   },
   stopReply: (conversationId: number) => invoke<void>("stop_reply", { conversationId }),
+  answerApproval: (id: number, answer: ApprovalAnswer) => invoke<void>("answer_approval", { id, answer }),
+  agentLimits: () => invoke<AgentLimitsView>("agent_limits"),
+  setAgentLimits: (limits: AgentLimitsView) => invoke<void>("set_agent_limits", { limits }),
+  completeHere: (input: CompletionInput) => invoke<CompletionView>("complete_here", { input }),
   previewContext: (input: SendInput) => invoke<ContextPreview>("preview_context", { input }),
   findFiles: (query: string) => invoke<string[]>("find_files", { query }),
   models: (refresh: boolean) => invoke<ModelsView>("models", { refresh }),

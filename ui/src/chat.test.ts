@@ -20,6 +20,7 @@ const message = (id: number, role: string, text: string): MessageView => ({
   firstTokenMs: null,
   durationMs: null,
   proposals: [],
+  tools: [],
 });
 
 describe("streamed events", () => {
@@ -36,6 +37,38 @@ describe("streamed events", () => {
     expect(r.retry).toContain("2.0 s");
     r = applyEvent(r, { type: "render", closed: [], open: "<p>x</p>", delta: "x" });
     expect(r.retry).toBeNull();
+  });
+});
+
+describe("agent steps", () => {
+  const call = (status: string) => ({ id: "c1", name: "run_command", arguments: { command: "sh t.sh" }, status, summary: "", output: "" });
+
+  it("keep an ended step above the next and route tool events to their step", () => {
+    let r = applyEvent({ ...reply(), assistantId: 5 }, { type: "tool", messageId: 5, call: call("running") });
+    r = applyEvent(r, { type: "finished", message: { ...message(5, "assistant", ""), tools: [] } });
+    expect(r.steps.map((m) => m.id)).toEqual([5]);
+    expect(r.steps[0].tools[0].status).toBe("running");
+    r = applyEvent(r, { type: "step", message: message(6, "assistant", ""), step: 2 });
+    expect(r.assistantId).toBe(6);
+    r = applyEvent(r, { type: "toolOutput", messageId: 5, callId: "c1", chunk: "FAILED\n" });
+    r = applyEvent(r, { type: "tool", messageId: 5, call: { ...call("failed"), output: "FAILED\n", summary: "exit 1" } });
+    expect(r.steps[0].tools[0]).toMatchObject({ status: "failed", summary: "exit 1" });
+    expect(r.tools).toEqual([]);
+  });
+
+  it("show an approval until its call moves on, and how the turn ended", () => {
+    const request = { id: 1, messageId: 5, callId: "c1", command: "sh t.sh", kind: "command" };
+    let r = applyEvent({ ...reply(), assistantId: 5 }, { type: "approval", request });
+    expect(r.approval).toEqual(request);
+    r = applyEvent(r, { type: "tool", messageId: 5, call: call("running") });
+    expect(r.approval).toBeNull();
+    r = applyEvent(r, { type: "agentDone", reason: "stepLimit", steps: 3, tokens: 10, cost: null });
+    expect(r.agentDone).toBe("stepLimit");
+  });
+
+  it("leave a plain reply's end to the reload", () => {
+    const r = applyEvent(reply(), { type: "finished", message: message(5, "assistant", "hi") });
+    expect(r.steps).toEqual([]);
   });
 });
 
@@ -125,6 +158,7 @@ describe("failed edits", () => {
       pending: 0,
       written: false,
       hunks: [],
+      findings: [],
     };
     const text = fixRequest([failed]);
     expect(text).toContain("- src/a.rs: src/a.rs: block 2: no match; closest candidate is lines 10-14");

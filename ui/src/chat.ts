@@ -4,7 +4,12 @@
 
 import { errorMessage } from "./api";
 import type {
+  AgentLimitsView,
+  ApprovalAnswer,
+  ApprovalRequest,
   ChatEvent,
+  SelectionInput,
+  ToolCallView,
   ConversationDetail,
   ConversationView,
   MessageView,
@@ -28,6 +33,16 @@ export interface StreamingReply {
   question: string;
   /** Files the reply proposes to change, as they stand so far. */
   proposals: ProposalView[];
+  /** Agent turns: steps that ended, shown above the one streaming now. */
+  steps: MessageView[];
+  /** Tool calls of the step streaming now. */
+  tools: ToolCallView[];
+  /** A command waiting for the person's approval. */
+  approval: ApprovalRequest | null;
+  /** Files the agent waits for the person to review. */
+  awaitingReview: string[];
+  /** How the agent turn ended, once it did. */
+  agentDone: string | null;
 }
 
 export interface ChatState {
@@ -44,6 +59,12 @@ export interface ChatState {
   meter: MeterView | null;
   error: string | null;
   settingsOpen: boolean;
+  /** Agent mode: the model may call tools and take several steps. */
+  agent: boolean;
+  /** Accept the agent's edits of the next turn without review (checkpoints still written). */
+  autoAccept: boolean;
+  /** The agent's limits and the project's test command. */
+  limits: AgentLimitsView | null;
 }
 
 export function emptyChat(): ChatState {
@@ -60,6 +81,9 @@ export function emptyChat(): ChatState {
     meter: null,
     error: null,
     settingsOpen: false,
+    agent: false,
+    autoAccept: false,
+    limits: null,
   };
 }
 
@@ -75,7 +99,23 @@ export function newReply(conversationId: number | null, question: string): Strea
     user: null,
     question,
     proposals: [],
+    steps: [],
+    tools: [],
+    approval: null,
+    awaitingReview: [],
+    agentDone: null,
   };
+}
+
+/** The tool calls of `calls` with `call` put in its place (or added). */
+function withCall(calls: ToolCallView[], call: ToolCallView): ToolCallView[] {
+  return calls.some((c) => c.id === call.id) ? calls.map((c) => (c.id === call.id ? call : c)) : [...calls, call];
+}
+
+/** Applies a tool event to the step it belongs to: the streaming one or an ended one. */
+function onTool(reply: StreamingReply, messageId: number, change: (calls: ToolCallView[]) => ToolCallView[]): StreamingReply {
+  if (messageId === reply.assistantId) return { ...reply, tools: change(reply.tools) };
+  return { ...reply, steps: reply.steps.map((m) => (m.id === messageId ? { ...m, tools: change(m.tools) } : m)) };
 }
 
 /** Applies one streamed event to the reply in progress. */
@@ -108,7 +148,24 @@ export function applyEvent(reply: StreamingReply, event: ChatEvent): StreamingRe
         retry: `Retrying (attempt ${event.attempt + 1}) in ${(event.delayMs / 1000).toFixed(1)} s: ${event.message}`,
       };
     case "finished":
-      return reply;
+      // An agent step ended: keep it above the next one (a plain reply is reloaded instead).
+      return reply.steps.length || event.message.tools.length || reply.tools.length
+        ? { ...reply, steps: [...reply.steps, { ...event.message, tools: reply.tools.length ? reply.tools : event.message.tools }], closed: [], open: "", proposals: [], tools: [] }
+        : reply;
+    case "step":
+      return { ...reply, assistantId: event.message.id, closed: [], open: "", thinking: "", proposals: [], tools: [] };
+    case "tool":
+      return { ...onTool(reply, event.messageId, (calls) => withCall(calls, event.call)), approval: reply.approval?.callId === event.call.id && event.call.status !== "waiting" ? null : reply.approval };
+    case "toolOutput":
+      return onTool(reply, event.messageId, (calls) =>
+        calls.map((c) => (c.id === event.callId ? { ...c, output: (c.output + event.chunk).slice(-64 * 1024) } : c)),
+      );
+    case "approval":
+      return { ...reply, approval: event.request };
+    case "awaitingReview":
+      return { ...reply, awaitingReview: event.paths };
+    case "agentDone":
+      return { ...reply, agentDone: event.reason, approval: null, awaitingReview: [] };
   }
 }
 
@@ -141,6 +198,20 @@ export function mentionAt(text: string, caret: number): { start: number; query: 
   return { start: caret - match[2].length - 1, query: match[2] };
 }
 
+/** What a person is told when an agent turn ended before it was done. */
+const AGENT_ENDINGS: Record<string, string> = {
+  done: "The agent is done.",
+  stopped: "The agent was stopped.",
+  failed: "The agent stopped on an error.",
+  stepLimit: "The agent reached its step limit. Send “go on” to continue, or raise the limit in Settings.",
+  tokenLimit: "The agent reached its token limit for this turn. Raise it in Settings to go further.",
+  costLimit: "The agent reached its cost limit for this turn. Raise it in Settings to go further.",
+};
+
+export function agentEnding(reason: string): string {
+  return AGENT_ENDINGS[reason] ?? reason;
+}
+
 export class ChatOps {
   constructor(private readonly store: Store) {}
 
@@ -154,7 +225,7 @@ export class ChatOps {
 
   /** On opening a project: models, and the most recent conversation. */
   async start() {
-    await Promise.all([this.loadModels(false), this.loadConversations()]);
+    await Promise.all([this.loadModels(false), this.loadConversations(), this.loadLimits()]);
     const latest = this.chat.conversations[0];
     if (latest) await this.open(latest.id);
   }
@@ -172,6 +243,31 @@ export class ChatOps {
     } catch (e) {
       this.patch({ error: errorMessage(e) });
     }
+  }
+
+  async loadLimits() {
+    try {
+      this.patch({ limits: await this.store.api.agentLimits() });
+    } catch {
+      // Without a project or a database there are no limits to show; the agent still runs.
+      this.patch({ limits: null });
+    }
+  }
+
+  /** Names the project's test command (which allows it to run) and starts fixing until it passes. */
+  async fixUntilTestsPass(command: string) {
+    const limits = this.chat.limits;
+    if (!limits || !command.trim()) return;
+    try {
+      await this.store.api.setAgentLimits({ ...limits, testCommand: command.trim() });
+      this.patch({ limits: { ...limits, testCommand: command.trim() }, agent: true });
+    } catch (e) {
+      this.patch({ error: errorMessage(e) });
+      return;
+    }
+    await this.send(
+      `Run the tests with \`${command.trim()}\` (run_command), read what fails, and fix it. After I have reviewed your edits, run the tests again. Stop when they pass, and say what you changed.`,
+    );
   }
 
   async loadConversations(query = this.chat.query) {
@@ -246,15 +342,17 @@ export class ChatOps {
     if (id !== undefined) await this.store.api.setConversationModel(id, model).catch(() => undefined);
   }
 
-  input(text: string, replaceFrom: number | null = null): SendInput {
+  input(text: string, replaceFrom: number | null = null, selection: SelectionInput | null = null): SendInput {
     return {
       conversationId: this.chat.current?.conversation.id ?? null,
       text,
       model: this.chat.model,
       attachments: this.chat.chips,
-      selection: null,
+      selection,
       includeDiff: this.chat.includeDiff,
       replaceFrom,
+      agent: this.chat.agent,
+      autoAccept: this.chat.agent && this.chat.autoAccept,
     };
   }
 
@@ -270,9 +368,9 @@ export class ChatOps {
   }
 
   /** Sends the draft, or `text` replacing the conversation from `replaceFrom` on. */
-  async send(text = this.chat.draft, replaceFrom: number | null = null) {
+  async send(text = this.chat.draft, replaceFrom: number | null = null, selection: SelectionInput | null = null) {
     if (!text.trim() || this.chat.streaming) return;
-    const input = this.input(text, replaceFrom);
+    const input = this.input(text, replaceFrom, selection);
     const reply = newReply(input.conversationId, text);
     this.patch((c) => ({
       streaming: reply,
@@ -300,10 +398,37 @@ export class ChatOps {
       this.patch((c) => ({ error: errorMessage(e), draft: c.draft || text }));
     }
     // Read again: events changed it while awaiting.
-    const id = (this.store.state.chat.streaming as StreamingReply | null)?.conversationId;
+    const ended = this.store.state.chat.streaming as StreamingReply | null;
+    const id = ended?.conversationId;
+    if (ended?.agentDone && ended.agentDone !== "done") this.store.notify(agentEnding(ended.agentDone));
     this.patch({ streaming: null });
     if (id !== null && id !== undefined) await this.open(id);
     await this.loadConversations();
+  }
+
+  /** A code action on a file or a selection: a turn of the conversation shown (or a new one). */
+  async sendAction(text: string, selection: SelectionInput | null) {
+    await this.send(text, null, selection);
+  }
+
+  /** The person's answer to the command waiting for approval. */
+  async answer(answer: ApprovalAnswer) {
+    const request = this.chat.streaming?.approval;
+    if (!request) return;
+    try {
+      await this.store.api.answerApproval(request.id, answer);
+      this.patch((c) => (c.streaming ? { streaming: { ...c.streaming, approval: null } } : {}));
+    } catch (e) {
+      this.patch({ error: errorMessage(e) });
+    }
+  }
+
+  setAgent(agent: boolean) {
+    this.patch({ agent, autoAccept: agent && this.chat.autoAccept });
+  }
+
+  setAutoAccept(autoAccept: boolean) {
+    this.patch({ autoAccept });
   }
 
   stop() {

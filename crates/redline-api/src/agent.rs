@@ -157,15 +157,12 @@ impl<'a> AgentTurn<'a> {
 
     /// Offers the tools: natively, or described in the instructions for models without tools.
     async fn with_tools(&self, mut request: Request) -> Request {
+        self.app.add_repo_map(&mut request, &self.model_id).await;
         let mut specs = tools::agent_tool_specs();
         specs.extend(self.app.mcp_tool_specs().await);
         let mut system = request.system.take().unwrap_or_default();
         system.push_str("\n\n");
         system.push_str(AGENT_INSTRUCTIONS);
-        if let Some(map) = self.app.repo_map_text(&request, &self.model_id).await {
-            system.push_str("\n\nA map of the project's definitions, most relevant first:\n");
-            system.push_str(&map);
-        }
         if self.native {
             request.tools = crate::review::edit_tools(&self.model_id);
             request.tools.extend(specs);
@@ -354,6 +351,9 @@ impl<'a> AgentTurn<'a> {
         loop {
             let pending = self.app.pending_paths(self.conversation_id)?;
             if pending.is_empty() {
+                if !shown.is_empty() {
+                    (self.emit)(ChatEvent::AwaitingReview { message_id, paths: Vec::new() });
+                }
                 return Ok(true);
             }
             if pending != shown {
@@ -680,10 +680,21 @@ impl App {
         }
     }
 
+    /// Adds the repo map to the request's instructions: context the model gets without asking.
+    pub(crate) async fn add_repo_map(&self, request: &mut Request, model_id: &str) {
+        if let Some(map) = self.repo_map_text(request, model_id).await {
+            let system = request.system.get_or_insert_with(String::new);
+            system.push_str(
+                "\n\nA map of the project's definitions, most relevant first (read files for the rest):\n",
+            );
+            system.push_str(&map);
+        }
+    }
+
     /// The repo map for a request: ranked toward the files and words of its messages, within
     /// a sixteenth of the model's window (at most 2,048 tokens). None for small windows (the
     /// built-in model), where it would crowd out the question.
-    pub(crate) async fn repo_map_text(&self, request: &Request, model_id: &str) -> Option<String> {
+    async fn repo_map_text(&self, request: &Request, model_id: &str) -> Option<String> {
         let window = self.models.window(model_id) as usize;
         if window <= 8192 {
             return None;

@@ -395,6 +395,7 @@ impl App {
         }
         let mut request = prompt.request;
         request.tools = crate::review::edit_tools(model_id);
+        self.add_repo_map(&mut request, model_id).await;
         let (view, _) = self.stream_step(row, model_id, model.as_ref(), request, cancel, emit).await?;
         emit(ChatEvent::Finished { message: view.clone() });
         Ok(view)

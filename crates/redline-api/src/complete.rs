@@ -55,7 +55,7 @@ impl App {
         let (model, wire) = self.models.fim_model(&model_id).await?;
         let (before, after) = text.split_at(at);
         let request = FimRequest::new(
-            model_id.rsplit('/').next().unwrap_or(&model_id),
+            model_id.split_once('/').map_or(model_id.as_str(), |(_, m)| m),
             tail(before, PREFIX_CHARS),
             head(after, SUFFIX_CHARS),
         );

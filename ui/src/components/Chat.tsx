@@ -98,6 +98,59 @@ function Messages({ children }: { children: preact.ComponentChildren }) {
   );
 }
 
+/** Agent mode: the switch, its limits, auto-accept, and "fix until tests pass". */
+function AgentBar() {
+  const chat = useStore((s) => s.chat);
+  const [naming, setNaming] = useState<string | null>(null);
+  const limits = chat.limits;
+  const fix = () => {
+    if (limits?.testCommand && naming === null) return void store.chat.fixUntilTestsPass(limits.testCommand);
+    setNaming(naming ?? limits?.testCommand ?? "");
+  };
+  return (
+    <div class="agent-bar small">
+      <label class="toggle" title="The model may read, search, propose edits and run approved commands, step by step">
+        <input type="checkbox" data-testid="agent-toggle" checked={chat.agent} onChange={(e) => store.chat.setAgent(e.currentTarget.checked)} /> Agent
+      </label>
+      {chat.agent && (
+        <>
+          <label class="toggle" title="Write the agent's edits of this turn without review (you can still undo the turn)">
+            <input type="checkbox" data-testid="auto-accept" checked={chat.autoAccept} onChange={(e) => store.chat.setAutoAccept(e.currentTarget.checked)} /> auto-accept edits
+          </label>
+          {limits && (
+            <span class="muted" data-testid="agent-limits" title="Change the limits in Settings">
+              ≤{limits.maxSteps} steps · ≤{formatTokens(limits.maxTokens)} tok{limits.maxCost !== null ? ` · ≤$${limits.maxCost}` : ""}
+            </span>
+          )}
+        </>
+      )}
+      <span class="spacer" />
+      {naming !== null ? (
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setNaming(null);
+            void store.chat.fixUntilTestsPass(naming);
+          }}
+        >
+          <input data-testid="test-command" placeholder="test command, e.g. cargo test" value={naming} onInput={(e) => setNaming(e.currentTarget.value)} />
+          <button class="primary" data-testid="test-command-go" disabled={!naming.trim() || !!chat.streaming}>
+            Go
+          </button>
+          <button type="button" class="ghost" onClick={() => setNaming(null)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <button class="ghost" data-testid="fix-tests" disabled={!!chat.streaming || !chat.model} onClick={fix} title={limits?.testCommand ? `Runs ${limits.testCommand}, fixes what fails, runs it again` : "Name the project's test command once"}>
+          Fix until tests pass
+        </button>
+      )}
+    </div>
+  );
+}
+
 function Composer() {
   const chat = useStore((s) => s.chat);
   const [completion, setCompletion] = useState<{ start: number; items: string[]; index: number } | null>(null);
@@ -176,6 +229,7 @@ function Composer() {
           <input type="checkbox" checked={chat.includeDiff} onChange={() => store.chat.toggleDiff()} /> diff
         </label>
       </div>
+      <AgentBar />
       <div class="input-wrap">
         {completion && (
           <ul class="completion" role="listbox" data-testid="mention-completion">

@@ -1,7 +1,7 @@
 import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AttachmentView, MessageView, ProposalView } from "../bindings";
-import { formatCost, formatTokens, type StreamingReply } from "../chat";
+import type { ApprovalRequest, AttachmentView, MessageView, ProposalView, ToolCallView } from "../bindings";
+import { agentEnding, formatCost, formatTokens, type StreamingReply } from "../chat";
 import { errorMessage } from "../api";
 import { store, useStore } from "../store";
 
@@ -154,6 +154,7 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
         </div>
       )}
       {STATUS_TEXT[m.status] && <div class="muted small">{STATUS_TEXT[m.status]}</div>}
+      {m.tools.length > 0 && <ToolSteps tools={m.tools} />}
       {m.proposals.length > 0 && <ProposalList proposals={m.proposals} />}
       <div class="msg-actions">
         <span class="muted small" data-testid="message-meta">
@@ -287,6 +288,80 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
   );
 }
 
+const TOOL_LABEL: Record<string, string> = {
+  read_file: "Read",
+  list_files: "List",
+  search: "Search",
+  git_status: "Git status",
+  git_diff: "Git diff",
+  run_command: "Run",
+  edit_file: "Edit",
+  create_file: "Create",
+  delete_file: "Delete",
+  rename_file: "Rename",
+};
+
+/** The one-line gist of a call's arguments: the path, the pattern, the command line. */
+function callGist(call: ToolCallView): string {
+  const args = (call.arguments ?? {}) as Record<string, unknown>;
+  const pick = args.command ?? args.pattern ?? args.path ?? args.to ?? "";
+  if (typeof pick === "string" && pick) return pick;
+  const text = JSON.stringify(call.arguments);
+  return text === "{}" || text === undefined ? "" : text.slice(0, 120);
+}
+
+/** An agent step's tool calls: what was asked, its state, and what came back. */
+export function ToolSteps({ tools }: { tools: ToolCallView[] }) {
+  return (
+    <ol class="tool-steps" data-testid="tool-steps">
+      {tools.map((t) => (
+        <li key={t.id} class={`tool-step ${t.status}`} data-testid="tool-step" data-tool={t.name} data-status={t.status}>
+          <div class="tool-line">
+            <span class="tag">{TOOL_LABEL[t.name] ?? t.name.replace(/^mcp__/, "MCP ")}</span>{" "}
+            <code class="tool-gist">{callGist(t)}</code>
+            <span class="muted small" data-testid="tool-summary">
+              {" "}
+              {t.status === "running" ? "running…" : t.status === "waiting" ? "waiting for you" : t.summary}
+            </span>
+          </div>
+          {t.output && (
+            <details class="tool-output" open={t.status === "running" || t.status === "failed"}>
+              <summary>Output</summary>
+              <pre data-testid="tool-output">{t.output}</pre>
+            </details>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** A command the agent wants to run: nothing runs until the person says so. */
+export function ApprovalCard({ request }: { request: ApprovalRequest }) {
+  const what = request.kind === "mcp" ? "use this tool" : "run this command";
+  return (
+    <div class="approval" role="alertdialog" data-testid="approval" aria-label={`The agent wants to ${what}`}>
+      <div class="small">The agent wants to {what} in the project folder:</div>
+      <pre data-testid="approval-command">{request.command}</pre>
+      <div class="approval-actions">
+        <button class="primary" data-testid="approve-once" onClick={() => void store.chat.answer("once")}>
+          Run once
+        </button>
+        <button data-testid="approve-conversation" onClick={() => void store.chat.answer("conversation")} title="Allow this exact line for the rest of this conversation">
+          Allow in this chat
+        </button>
+        <button data-testid="approve-always" onClick={() => void store.chat.answer("always")} title="Allow this exact line in this project from now on">
+          Always allow here
+        </button>
+        <button class="danger" data-testid="decline" onClick={() => void store.chat.answer("decline")}>
+          Decline
+        </button>
+      </div>
+    </div>
+  );
+}
+
+
 export function MessageItem({ m, busy }: { m: MessageView; busy: boolean }) {
   return m.role === "user" ? <UserMessage m={m} busy={busy} /> : <AssistantMessage m={m} busy={busy} />;
 }
@@ -326,6 +401,9 @@ class BlockChunk extends Component<{ blocks: string[]; start: number; end: numbe
 export function StreamingMessage({ reply }: { reply: StreamingReply }) {
   return (
     <>
+      {reply.steps.map((m) => (
+        <MessageItem key={m.id} m={m} busy />
+      ))}
       {reply.user ? (
         <MessageItem m={reply.user} busy />
       ) : (
@@ -344,13 +422,30 @@ export function StreamingMessage({ reply }: { reply: StreamingReply }) {
           <ClosedBlocks blocks={reply.closed} />
           <Html html={reply.open} />
         </div>
+        {reply.tools.length > 0 && <ToolSteps tools={reply.tools} />}
         {reply.proposals.length > 0 && <ProposalList proposals={reply.proposals} />}
+        {reply.approval && <ApprovalCard request={reply.approval} />}
+        {reply.awaitingReview.length > 0 && !reply.approval && (
+          <div class="banner warning inline" data-testid="awaiting-review">
+            Waiting for your review of {reply.awaitingReview.join(", ")} before going on.{" "}
+            <button class="ghost" data-testid="awaiting-review-open" onClick={() => store.chat.openReview()}>
+              Review
+            </button>
+          </div>
+        )}
+        {reply.agentDone && (
+          <div class="muted small" data-testid="agent-done" data-reason={reply.agentDone}>
+            {agentEnding(reply.agentDone)}
+          </div>
+        )}
         {reply.retry && (
           <div class="banner warning inline" data-testid="retry-notice">
             {reply.retry}
           </div>
         )}
-        {!reply.closed.length && !reply.open && !reply.retry && <div class="muted small typing">Waiting for the model…</div>}
+        {!reply.closed.length && !reply.open && !reply.retry && !reply.tools.length && !reply.agentDone && (
+          <div class="muted small typing">Waiting for the model…</div>
+        )}
       </div>
     </>
   );

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { errorMessage } from "../api";
 import type { DiffLineView, HunkView, ProposalView } from "../bindings";
 import { store, useStore } from "../store";
+import { Findings, findingsCount, proposalFindings } from "./Findings";
 
 const SIGN = { added: "+", removed: "-", context: " " } as const;
 
@@ -92,6 +93,11 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
             <span class={`tag kind-${p.kind}`}>{p.kind === "create" ? "new file" : p.kind}</span>
             <strong>{p.fromPath ? `${p.fromPath} → ${p.path}` : p.path || "(no file)"}</strong>
             {p.pending > 0 && <span class="count">{p.pending}</span>}
+            {proposalFindings(p).length > 0 && (
+              <span class="findings-count" data-testid="findings-count" title="What the checks before review found; nothing here blocks accepting">
+                {findingsCount(proposalFindings(p))}
+              </span>
+            )}
             <span class="spacer" />
             {p.status !== "failed" && (
               <>
@@ -104,6 +110,7 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
               </>
             )}
           </header>
+          <Findings findings={p.findings} />
           {p.stale && (
             <div class="banner warning" data-testid="stale">
               {p.path} changed on disk since the model saw it. Accepting merges the change onto what is there now.
@@ -177,6 +184,7 @@ function Hunk(props: {
           </button>
         )}
       </div>
+      <Findings findings={h.findings} />
       {editing !== null ? (
         <div class="edit-box pad">
           <textarea data-testid="hunk-editor" value={editing} onInput={(e) => setEditing(e.currentTarget.value)} />

@@ -1,7 +1,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage, isApiError } from "../api";
-import type { KeyState, LocalModelView, LocalModelsView, PresetView, ProviderView } from "../bindings";
+import type { AgentLimitsView, KeyState, LocalModelView, LocalModelsView, PresetView, ProviderView } from "../bindings";
 import { store, useStore } from "../store";
 
 const KEY_TEXT: Record<KeyState, string> = {
@@ -74,6 +74,7 @@ export function Settings() {
           ))}
         </section>
         <AddProvider presets={presets} onAdded={reload} />
+        <AgentSettings />
       </div>
     </div>
   );
@@ -154,6 +155,7 @@ function ProviderCard({ p, onChange }: { p: ProviderView; onChange: () => Promis
           )}
         </form>
       )}
+      <FimModels p={p} onChange={onChange} />
       <div class="row">
         <button data-testid={`test-provider-${p.id}`} disabled={testing} onClick={() => void test()}>
           {testing ? "Testing…" : "Test connection"}
@@ -171,19 +173,71 @@ function ProviderCard({ p, onChange }: { p: ProviderView; onChange: () => Promis
   );
 }
 
+/** Model names from a comma (or space) separated list. */
+function modelList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** The provider's models that complete in the middle ("Complete here" in the file view). */
+function FimModels({ p, onChange }: { p: ProviderView; onChange: () => Promise<void> }) {
+  const saved = p.fimModels.join(", ");
+  const [text, setText] = useState(saved);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  useEffect(() => setText(saved), [saved]);
+  const save = async () => {
+    try {
+      const fimModels = modelList(text);
+      await store.api.saveProvider({ id: p.id, name: p.name, wire: p.wire, baseUrl: p.baseUrl, needsKey: p.needsKey, models: p.models, fimModels });
+      setMessage({ text: fimModels.length ? `Saved: ${fimModels.join(", ")} complete in the middle.` : "Saved: no model of this provider completes in the middle.", error: false });
+      await onChange();
+    } catch (e) {
+      setMessage({ text: errorMessage(e), error: true });
+    }
+  };
+  return (
+    <form
+      class="row fim-row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label class="fim-label" title="Models that fill in the middle (code before and after the cursor), used by “Complete here” in the file view">
+        Completes in the middle (FIM)
+        <input
+          data-testid={`fim-models-${p.id}`}
+          placeholder="model names, comma separated"
+          spellcheck={false}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" data-testid={`fim-save-${p.id}`} disabled={modelList(text).join(",") === p.fimModels.join(",")}>
+        Save
+      </button>
+      {message && (
+        <span class={message.error ? "warn small" : "muted small"} role="status" data-testid={`fim-message-${p.id}`}>
+          {message.text}
+        </span>
+      )}
+    </form>
+  );
+}
+
 function AddProvider({ presets, onAdded }: { presets: PresetView[]; onAdded: () => Promise<void> }) {
-  const [form, setForm] = useState({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "" });
+  const [form, setForm] = useState({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "", fimModels: "" });
   const [error, setError] = useState<string | null>(null);
   const choose = (id: string) => {
     const p = presets.find((x) => x.id === id);
-    if (p) setForm({ name: p.name, wire: p.wire, baseUrl: p.baseUrl, needsKey: p.needsKey, models: "" });
-    else setForm({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "" });
+    if (p) setForm({ name: p.name, wire: p.wire, baseUrl: p.baseUrl, needsKey: p.needsKey, models: "", fimModels: "" });
+    else setForm({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "", fimModels: "" });
   };
   const save = async () => {
     try {
-      const models = form.models.split(/[\s,]+/).filter(Boolean);
-      await store.api.saveProvider({ id: null, name: form.name, wire: form.wire, baseUrl: form.baseUrl, needsKey: form.needsKey, models });
-      setForm({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "" });
+      const models = modelList(form.models);
+      const fimModels = modelList(form.fimModels);
+      await store.api.saveProvider({ id: null, name: form.name, wire: form.wire, baseUrl: form.baseUrl, needsKey: form.needsKey, models, fimModels });
+      setForm({ name: "", wire: "openai", baseUrl: "", needsKey: true, models: "", fimModels: "" });
       setError(null);
       await onAdded();
     } catch (e) {
@@ -233,6 +287,15 @@ function AddProvider({ presets, onAdded }: { presets: PresetView[]; onAdded: () 
             placeholder="asked from the server when empty"
             value={form.models}
             onInput={(e) => setForm({ ...form, models: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          Completes in the middle (FIM)
+          <input
+            data-testid="provider-fim"
+            placeholder="models that fill in the middle, comma separated"
+            value={form.fimModels}
+            onInput={(e) => setForm({ ...form, fimModels: e.currentTarget.value })}
           />
         </label>
         <label class="toggle">
@@ -356,6 +419,120 @@ function BuiltinModels({ defaultModel }: { defaultModel: string | null }) {
       <button data-testid="builtin-add" onClick={() => void add()}>
         Add a GGUF file…
       </button>
+    </section>
+  );
+}
+
+interface LimitsForm {
+  maxSteps: string;
+  maxTokens: string;
+  maxCost: string;
+  commandTimeoutSecs: string;
+  testCommand: string;
+}
+
+function toForm(l: AgentLimitsView): LimitsForm {
+  return {
+    maxSteps: String(l.maxSteps),
+    maxTokens: String(l.maxTokens),
+    maxCost: l.maxCost === null ? "" : String(l.maxCost),
+    commandTimeoutSecs: String(l.commandTimeoutSecs),
+    testCommand: l.testCommand ?? "",
+  };
+}
+
+/** The form read back as limits, or the first thing wrong with it. */
+export function parseLimits(f: LimitsForm): AgentLimitsView | string {
+  const whole = (text: string, what: string): number | string => {
+    const n = Number(text.trim());
+    return text.trim() !== "" && Number.isInteger(n) && n > 0 ? n : `${what} must be a whole number above 0.`;
+  };
+  const maxSteps = whole(f.maxSteps, "Max steps");
+  if (typeof maxSteps === "string") return maxSteps;
+  const maxTokens = whole(f.maxTokens, "Max tokens");
+  if (typeof maxTokens === "string") return maxTokens;
+  const commandTimeoutSecs = whole(f.commandTimeoutSecs, "Command timeout");
+  if (typeof commandTimeoutSecs === "string") return commandTimeoutSecs;
+  let maxCost: number | null = null;
+  if (f.maxCost.trim() !== "") {
+    maxCost = Number(f.maxCost.trim().replace(/^\$/, ""));
+    if (!Number.isFinite(maxCost) || maxCost <= 0) return "Max cost must be an amount in US dollars above 0, or empty for no limit.";
+  }
+  return { maxSteps, maxTokens, maxCost, commandTimeoutSecs, testCommand: f.testCommand.trim() || null };
+}
+
+/** How far an agent turn may go, and the project's test command. */
+function AgentSettings() {
+  const [form, setForm] = useState<LimitsForm | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => {
+    store.api
+      .agentLimits()
+      .then((l) => setForm(toForm(l)))
+      .catch((e) => setMessage({ text: errorMessage(e), error: true }));
+  }, []);
+  const save = async () => {
+    if (!form) return;
+    const limits = parseLimits(form);
+    if (typeof limits === "string") return setMessage({ text: limits, error: true });
+    setSaving(true);
+    try {
+      await store.api.setAgentLimits(limits);
+      setForm(toForm(limits));
+      setMessage({ text: "Saved.", error: false });
+      void store.chat.loadLimits();
+    } catch (e) {
+      setMessage({ text: errorMessage(e), error: true });
+    }
+    setSaving(false);
+  };
+  const field = (key: keyof LimitsForm, label: string, testid: string, extra: Record<string, string> = {}) => (
+    <label>
+      {label}
+      <input
+        data-testid={testid}
+        value={form?.[key] ?? ""}
+        disabled={!form}
+        onInput={(e) => {
+          const value = e.currentTarget.value;
+          setForm((f) => f && { ...f, [key]: value });
+        }}
+        {...extra}
+      />
+    </label>
+  );
+  return (
+    <section data-testid="agent-settings">
+      <h3>Agent</h3>
+      <p class="muted small">Limits of one agent turn: it stops when it reaches any of them.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <div class="grid-form">
+          {field("maxSteps", "Max steps", "agent-max-steps", { inputMode: "numeric" })}
+          {field("maxTokens", "Max tokens", "agent-max-tokens", { inputMode: "numeric" })}
+          {field("maxCost", "Max cost (USD, empty = none)", "agent-max-cost", { inputMode: "decimal", placeholder: "no limit" })}
+          {field("commandTimeoutSecs", "Command timeout (s)", "agent-timeout", { inputMode: "numeric" })}
+        </div>
+        <div class="grid-form agent-test-command">
+          {field("testCommand", "The project's test command", "agent-test-command", { placeholder: "e.g. cargo test, npm test, pytest", spellcheck: "false" })}
+        </div>
+        <p class="muted small">
+          “Fix until tests pass” runs this command; naming it here lets it run without asking each time.
+        </p>
+        {message && (
+          <p class={message.error ? "warn small" : "muted small"} role={message.error ? "alert" : "status"} data-testid="agent-message">
+            {message.text}
+          </p>
+        )}
+        <button type="submit" class="primary" data-testid="agent-save" disabled={!form || saving}>
+          {saving ? "Saving…" : "Save agent settings"}
+        </button>
+      </form>
     </section>
   );
 }
