@@ -120,7 +120,9 @@ async fn gui_agent_searches_reads_edits_runs_approved_tests_until_they_pass_and_
     app.quit().await;
 
     // The transcript is saved: every step and its tools are there after a restart.
-    let again = AppRun::start("agent-restart", &profile, &[&root.display().to_string()]).await;
+    let mut again = AppRun::start("agent-restart", &profile, &[&root.display().to_string()]).await;
+    again.wait(r#"[data-testid="message-assistant"]"#).await;
+    again.screenshot("restarted").await;
     again.wait(r#"[data-testid="tool-step"][data-tool="search"][data-status="done"]"#).await;
     let steps = again.count(r#"[data-testid="tool-step"]"#).await;
     assert_eq!(steps, 7, "every tool call of the turn is listed");

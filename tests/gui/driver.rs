@@ -103,12 +103,22 @@ impl AppRun {
     }
 
     pub async fn wait(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                self.failure_screenshot().await;
+                panic!("waiting for {css}: {e}")
+            }
+        }
+    }
+
+    /// What the window showed when a wait gave up: `<test>-failed.png`.
+    async fn failure_screenshot(&self) {
+        if let Ok(png) = self.client.screenshot().await {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gui-screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{}-failed.png", self.name)), png);
+        }
     }
 
     /// Waits until `check` holds for the text of the first element matching `css`.
@@ -169,8 +179,25 @@ impl AppRun {
         self.wait(css).await.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
 
+    /// Clicks the element matching `css`. A live view may re-render it between finding and
+    /// clicking (a stale element): it is found again, a few times, before giving up.
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        let mut error = String::new();
+        for _ in 0..5 {
+            match self.wait(css).await.click().await {
+                Ok(()) => return,
+                Err(e) => error = format!("{e:?}"),
+            }
+            // Maybe out of view in a scrolled panel: bring it to the middle and try again.
+            let script = format!(
+                "document.querySelector({})?.scrollIntoView({{block: 'center'}}); return true;",
+                json!(css)
+            );
+            let _ = self.client.execute(&script, vec![]).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.failure_screenshot().await;
+        panic!("clicking {css}: {error}");
     }
 
     /// Saves a PNG of the window's content as `target/gui-screenshots/<test>-<n>-<step>.png`.

@@ -7,6 +7,7 @@ mod apply_cli;
 mod chat;
 mod checks;
 mod cli;
+mod code_actions;
 mod driver;
 mod local_model;
 mod project_view;

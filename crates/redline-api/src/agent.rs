@@ -133,11 +133,15 @@ impl<'a> AgentTurn<'a> {
                 _ if calls.is_empty() => Some(Ending::Done),
                 _ => None,
             };
-            (self.emit)(ChatEvent::Finished { message: view.clone() });
             if let Some(ending) = ending {
+                (self.emit)(ChatEvent::Finished { message: view.clone() });
                 break (view, ending);
             }
             let (results, stopped) = self.run_tools(&mut view, &calls).await?;
+            // The step ends with its tools and its proposals as reviewed meanwhile: the UI keeps
+            // it, as it is, above the next one.
+            view.proposals = self.app.message_proposals(view.id)?;
+            (self.emit)(ChatEvent::Finished { message: view.clone() });
             self.append(&mut request, &outcome.text, &calls, results);
             if let Some(ending) = stopped.then_some(Ending::Stopped).or_else(|| self.over_limit(step)) {
                 break (view, ending);

@@ -29,7 +29,11 @@ export function Chat() {
         </button>
       </div>
       <Messages>
-        {current?.messages.map((m) => <MessageItem key={m.id} m={m} busy={!!streaming} />)}
+        {current?.messages
+          // A reload while a turn runs (after a review) already holds its saved steps: the
+          // streaming view shows those.
+          .filter((m) => !showStreaming || !streaming.user || m.id < streaming.user.id)
+          .map((m) => <MessageItem key={m.id} m={m} busy={!!streaming} />)}
         {showStreaming && <StreamingMessage reply={streaming} />}
         {!current && !streaming && <EmptyChat />}
       </Messages>

@@ -161,7 +161,7 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
           {meta.join(" · ")}
         </span>
         <span class="spacer" />
-        {!busy && (
+        {!busy && m.tools.length === 0 && (
           <button class="ghost" data-testid="regenerate" onClick={() => void store.chat.regenerate(m.id)}>
             {m.status === "failed" ? "Retry" : "Regenerate"}
           </button>
@@ -401,9 +401,6 @@ class BlockChunk extends Component<{ blocks: string[]; start: number; end: numbe
 export function StreamingMessage({ reply }: { reply: StreamingReply }) {
   return (
     <>
-      {reply.steps.map((m) => (
-        <MessageItem key={m.id} m={m} busy />
-      ))}
       {reply.user ? (
         <MessageItem m={reply.user} busy />
       ) : (
@@ -411,6 +408,9 @@ export function StreamingMessage({ reply }: { reply: StreamingReply }) {
           <div class="msg-text">{reply.question}</div>
         </div>
       )}
+      {reply.steps.map((m) => (
+        <MessageItem key={m.id} m={m} busy />
+      ))}
       <div class="msg assistant streaming" data-testid="message-streaming">
         {reply.thinking && (
           <details class="thinking">

@@ -24,8 +24,8 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
       setMessage({ text: errorMessage(e), error: true });
     }
   };
-  // Files change on disk (stale marks) and replies finish (new proposals): look again.
-  useEffect(() => void reload(), [conversationId, changed, streaming === null]);
+  // Files change on disk (stale marks), replies and agent steps finish (new proposals): look again.
+  useEffect(() => void reload(), [conversationId, changed, streaming === null, streaming?.steps.length, streaming?.awaitingReview.join("\n")]);
 
   const decide = async (p: ProposalView, hunks: number[], state: string) => {
     try {
