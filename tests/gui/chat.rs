@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use redline_tests::model_server::{Ending, ModelServer, Reply};
+use redline_tests::project_with;
 
 use crate::driver::{AppRun, Profile};
 
@@ -17,16 +18,6 @@ fn frames(text: &str, size: usize) -> Vec<String> {
 
 fn paced(text: &str, pace_ms: u64) -> Reply {
     Reply::Sse { frames: frames(text, 8), pace: Duration::from_millis(pace_ms), ending: Ending::Complete }
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("project");
-    for (path, text) in files {
-        let abs = dir.path().join(path);
-        std::fs::create_dir_all(abs.parent().expect("parent")).expect("mkdir");
-        std::fs::write(abs, text).expect("write");
-    }
-    dir
 }
 
 /// A provider without a key, pointed at `server`, written before the app starts.
@@ -52,7 +43,7 @@ async fn gui_provider_key_mention_streaming_and_restart() {
     let reply = "Here is the function:\n\n```rust\npub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n```\n\nIt adds two numbers.";
     let models = r#"{"object":"list","data":[{"id":"test-model"},{"id":"other-model"}]}"#;
     let server = ModelServer::start(vec![Reply::status(200, models), paced(reply, 120)]).await;
-    let dir = project(&[("src/lib.rs", "pub fn add(a: i32, b: i32) -> i32 { a + b }\n")]);
+    let dir = project_with(&[("src/lib.rs", "pub fn add(a: i32, b: i32) -> i32 { a + b }\n")]);
     let profile = Profile::new();
     std::fs::write(profile.path("data").join("settings.toml"), "detect_local_servers = false\n")
         .expect("settings");
@@ -134,7 +125,7 @@ async fn gui_hostile_replies_render_inert() {
     let huge = format!("Big reply:\n\n{}\n\nDone with the big one.", "word ".repeat(1_000_000));
     let big = Reply::Sse { frames: frames(&huge, 64 * 1024), pace: Duration::ZERO, ending: Ending::Complete };
     let server = ModelServer::start(vec![paced(hostile, 5), big]).await;
-    let dir = project(&[("a.txt", "a\n")]);
+    let dir = project_with(&[("a.txt", "a\n")]);
     let profile = Profile::new();
     configure(&profile, &server, 30_000);
     let mut app = AppRun::start("hostile", &profile, &[&arg(dir.path())]).await;
@@ -201,7 +192,7 @@ async fn gui_faults_are_explained_retried_and_lose_nothing() {
     let script =
         vec![rejected, limited, overloaded, paced("Recovered fine.", 5), cut, stall, paced("Back again.", 5)];
     let server = ModelServer::start(script).await;
-    let dir = project(&[("a.txt", "a\n")]);
+    let dir = project_with(&[("a.txt", "a\n")]);
     let profile = Profile::new();
     configure(&profile, &server, 1500);
     let mut app = AppRun::start("faults", &profile, &[&arg(dir.path())]).await;

@@ -24,7 +24,7 @@ fn sse(frames: Vec<String>) -> Reply {
 async fn gui_translate_proposes_a_new_file_and_complete_here_inserts_only_at_the_cursor() {
     let server = ModelServer::start(vec![
         sse(openai_text_frames(TRANSLATED, 20, None)),
-        sse(openai_completion_frames(MIDDLE, 4)),
+        sse(openai_completion_frames(MIDDLE, 4, None)),
     ])
     .await;
     let dir = tempfile::tempdir().expect("project");

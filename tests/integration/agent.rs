@@ -70,12 +70,7 @@ fn new_app(data: &Path, project: &Path) -> App {
 async fn setup_with(script: Vec<Reply>, files: &[(&str, &str)], top: &str, provider: &str) -> Setup {
     let server = ModelServer::start(script).await;
     let data = tempfile::tempdir().expect("data");
-    let project = tempfile::tempdir().expect("project");
-    for (path, text) in files {
-        let abs = project.path().join(path);
-        std::fs::create_dir_all(abs.parent().expect("parent")).expect("mkdir");
-        std::fs::write(abs, text).expect("write");
-    }
+    let project = redline_tests::project_with(files);
     write_settings(data.path(), &server, top, provider);
     let app = new_app(data.path(), project.path());
     Setup { app, data, project, server }
@@ -568,7 +563,7 @@ fn completion(model: &str) -> CompletionInput {
 
 #[tokio::test]
 async fn completion_at_the_cursor_inserts_only_at_the_cursor() {
-    let script = vec![sse(openai_completion_frames("w * h", 2))];
+    let script = vec![sse(openai_completion_frames("w * h", 2, None))];
     let s = setup_with(script, &[("area.py", AREA)], "", "fim_models = [\"fim-coder\"]").await;
     let view = s.app.complete_here(completion("s/fim-coder")).await.expect("completed");
 
@@ -603,7 +598,7 @@ async fn completion_at_the_cursor_inserts_only_at_the_cursor() {
 #[tokio::test]
 async fn completion_sends_the_whole_name_of_a_model_whose_name_has_a_slash() {
     // vLLM and LM Studio serve models by their Hugging Face name: `org/model`.
-    let script = vec![sse(openai_completion_frames("w * h", 2))];
+    let script = vec![sse(openai_completion_frames("w * h", 2, None))];
     let s = setup_with(script, &[("area.py", AREA)], "", "fim_models = [\"org/fim-coder\"]").await;
     s.app.complete_here(completion("s/org/fim-coder")).await.expect("completed");
     let body: Value = serde_json::from_str(&s.server.received()[0].body).expect("json");

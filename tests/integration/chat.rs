@@ -39,12 +39,7 @@ struct Chat {
 
 fn chat(server: &ModelServer, files: &[(&str, &str)]) -> Chat {
     let data = tempfile::tempdir().expect("tmp");
-    let project = tempfile::tempdir().expect("tmp");
-    for (path, text) in files {
-        let abs = project.path().join(path);
-        std::fs::create_dir_all(abs.parent().expect("parent")).expect("mkdir");
-        std::fs::write(abs, text).expect("write");
-    }
+    let project = redline_tests::project_with(files);
     write_settings(data.path(), server);
     let app = App::with_memory_keys(data.path(), Arc::new(Events::default()));
     assert_eq!(app.set_key("scripted", KEY, false).expect("key"), KeyState::Keyring);

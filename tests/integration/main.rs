@@ -5,6 +5,7 @@ mod api;
 mod apply;
 mod chat;
 mod confinement;
+mod fim;
 mod git_status;
 mod local_model;
 mod models;

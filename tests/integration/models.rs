@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use redline_llm::{
-    ApiKey, Delivery, ErrorKind, HttpModel, Message, ModelError, Request, StopReason, StreamEvent, Timeouts,
-    Wire,
+    ApiKey, Delivery, ErrorKind, EventStream, HttpModel, Message, ModelError, Request, StopReason,
+    StreamEvent, Timeouts, Wire,
 };
 use redline_tests::model_server::{Ending, ModelServer, Reply};
 
@@ -38,9 +38,12 @@ fn request() -> Request {
     Request::new("test-model", vec![Message::user("Say hello")])
 }
 
-/// Everything the stream delivered, and the error that ended it, if any.
 async fn collect(model: &HttpModel) -> (Vec<Delivery>, Option<ModelError>) {
-    let mut stream = model.stream(request());
+    drain(model.stream(request())).await
+}
+
+/// Everything `stream` delivered, and the error that ended it, if any.
+pub(crate) async fn drain(mut stream: EventStream) -> (Vec<Delivery>, Option<ModelError>) {
     let mut out = Vec::new();
     while let Some(item) = stream.next().await {
         match item {
@@ -51,7 +54,8 @@ async fn collect(model: &HttpModel) -> (Vec<Delivery>, Option<ModelError>) {
     (out, None)
 }
 
-fn text_of(deliveries: &[Delivery]) -> String {
+/// The text pieces delivered, joined.
+pub(crate) fn text_of(deliveries: &[Delivery]) -> String {
     deliveries
         .iter()
         .filter_map(|d| match d {

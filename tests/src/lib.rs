@@ -64,3 +64,15 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
     assert!(out.status.success(), "fixture {name} failed: {}", String::from_utf8_lossy(&out.stderr));
     dir
 }
+
+/// A new temporary project folder holding `files`, each a `(path, text)` with its parent
+/// folders made as needed.
+pub fn project_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("project");
+    for (path, text) in files {
+        let abs = dir.path().join(path);
+        std::fs::create_dir_all(abs.parent().expect("parent")).expect("mkdir");
+        std::fs::write(abs, text).expect("write");
+    }
+    dir
+}

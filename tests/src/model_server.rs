@@ -21,8 +21,18 @@ pub enum Ending {
 
 #[derive(Debug, Clone)]
 pub enum Reply {
-    Sse { frames: Vec<String>, pace: Duration, ending: Ending },
-    Status { code: u16, retry_after: Option<String>, body: String },
+    /// A 200 whose frames are written as-is under an SSE content type, so any line format
+    /// streams (Ollama's NDJSON lines, say) for clients that do not check the content type.
+    Sse {
+        frames: Vec<String>,
+        pace: Duration,
+        ending: Ending,
+    },
+    Status {
+        code: u16,
+        retry_after: Option<String>,
+        body: String,
+    },
 }
 
 impl Reply {
@@ -238,8 +248,9 @@ pub fn openai_tool_call_frames(calls: &[(&str, &str, serde_json::Value)], text: 
 }
 
 /// OpenAI legacy completions (`/v1/completions`) frames streaming `text` in pieces of `chunk`
-/// characters, as fill-in-the-middle servers answer: `choices[].text`, a stop and `[DONE]`.
-pub fn openai_completion_frames(text: &str, chunk: usize) -> Vec<String> {
+/// characters, as fill-in-the-middle servers answer: `choices[].text`, a stop (carrying usage
+/// when `usage` gives `(prompt, completion)` tokens) and `[DONE]`.
+pub fn openai_completion_frames(text: &str, chunk: usize, usage: Option<(u64, u64)>) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut frames: Vec<String> = chars
         .chunks(chunk.max(1))
@@ -251,10 +262,11 @@ pub fn openai_completion_frames(text: &str, chunk: usize) -> Vec<String> {
             )
         })
         .collect();
-    frames.push(format!(
-        "data: {}\n\n",
-        serde_json::json!({"choices":[{"index":0,"text":"","finish_reason":"stop"}]})
-    ));
+    let mut stop = serde_json::json!({"choices":[{"index":0,"text":"","finish_reason":"stop"}]});
+    if let Some((prompt, completion)) = usage {
+        stop["usage"] = serde_json::json!({"prompt_tokens":prompt,"completion_tokens":completion});
+    }
+    frames.push(format!("data: {stop}\n\n"));
     frames.push("data: [DONE]\n\n".into());
     frames
 }

@@ -717,6 +717,8 @@ impl App {
         };
         let budget = (window / 16).clamp(256, 2048);
         let map = tokio::task::spawn_blocking(move || project.repo_map(&focus, budget)).await.ok()?;
+        // Definition lines can hold a key (`AWS_KEY = "AKIA…"`): redacted like any attachment.
+        let (map, _) = redline_agent::redact::redact("repo-map", &map);
         (!map.is_empty()).then_some(map)
     }
 }

@@ -3,7 +3,9 @@
 //! Prints, for a repository of at least 50,000 files (generated when none is given): full git
 //! status against `git status --porcelain` (ratio), per-path re-status, open → tree and status
 //! ready, watcher setup and write→event latency (p50/p95), and highlighting lines/s against
-//! `batcat --color=always` on the same large file (ratio). Numbers, never pass/fail.
+//! `batcat --color=always` on the same large file (ratio); for the agent (`agent`): its search
+//! tool against `git grep`, the repo map's tree-sitter scan against a `git grep` for definitions,
+//! and the checks before review against highlighting the same file. Numbers, never pass/fail.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,7 +20,7 @@ use redline_project::{IgnoreRules, Watcher};
 const RUNS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
-    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight, stream) runs one part, e.g. under
+    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight, stream, local, agent) runs one part, e.g. under
     // a profiler.
     let only = std::env::var("REDLINE_BENCH_ONLY").ok();
     let wanted = |part: &str| only.as_deref().is_none_or(|o| o == part);
@@ -50,6 +52,111 @@ fn main() -> anyhow::Result<()> {
     if wanted("local") {
         local_engine()?;
     }
+    if wanted("agent") {
+        agent()?;
+    }
+    Ok(())
+}
+
+/// The agent's search tool over the 50,000-file repository, the repo map over this repository's
+/// own crates, and the checks before review on a 20,000-line C file, each beside a reference
+/// doing a simpler version of the same job in the same run.
+fn agent() -> anyhow::Result<()> {
+    let repo = redline_tests::bench_repo(50_000)?.canonicalize()?;
+    let root = redline_project::ProjectRoot::open(&repo)?;
+    let args = serde_json::json!({"pattern": "fn f4242\\b", "max_results": 50});
+    let git_grep = median(
+        (0..RUNS)
+            .map(|_| {
+                time(|| {
+                    let _ = Command::new("git")
+                        .arg("-C")
+                        .arg(&repo)
+                        .args(["grep", "-n", "-E", "fn f4242\\b"])
+                        .stdout(Stdio::null())
+                        .status();
+                })
+            })
+            .collect(),
+    );
+    let ours = median(
+        (0..RUNS)
+            .map(|_| {
+                time(|| {
+                    let out = redline_agent::tools::run_read_only(&root, "search", &args);
+                    assert!(!out.is_error, "{}", out.content);
+                })
+            })
+            .collect(),
+    );
+    println!("\n## agent tools (median of {RUNS})");
+    println!("git grep -n over 50k files   {}", ms(git_grep));
+    println!("search tool (gitignore-aware) {}   ratio {:.2}x git grep", ms(ours), ratio(ours, git_grep));
+
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates").canonicalize()?;
+    let defs = median(
+        (0..3)
+            .map(|_| {
+                time(|| {
+                    let _ = Command::new("git")
+                        .arg("-C")
+                        .arg(&crates)
+                        .args([
+                            "grep",
+                            "-n",
+                            "-E",
+                            r"^\s*(pub(\(crate\))? )?(fn|struct|enum|trait|impl|mod) ",
+                        ])
+                        .stdout(Stdio::null())
+                        .status();
+                })
+            })
+            .collect(),
+    );
+    let mut map = redline_repomap::RepoMap::new(&crates);
+    let scan = time(|| map.scan());
+    let (files, definitions) = map.stats();
+    let focus = redline_repomap::Focus { files: Vec::new(), idents: vec!["Proposal".into()] };
+    let render = median((0..3).map(|_| time(|| drop(map.render(&focus, 2048)))).collect());
+    let file = crates.join("redline-api/src/agent.rs").to_string_lossy().into_owned();
+    let update = time(|| map.update(&[file]));
+    println!("\n## repo map of crates/ ({files} files, {definitions} definitions)");
+    println!("git grep for definitions      {}", ms(defs));
+    println!("tree-sitter scan (cold)       {}   ratio {:.1}x git grep", ms(scan), ratio(scan, defs));
+    println!("rank + render 2,048 tokens    {}", ms(render));
+    println!("update after one file changed {}", ms(update));
+
+    let c_file = redline_tests::bench_c_file(20_000)?;
+    let text = std::fs::read_to_string(&c_file)?;
+    let lines = text.lines().count();
+    let changed = text.replacen("long total = 0;", "long total = 0", 1);
+    let highlight = median(
+        (0..3)
+            .map(|_| {
+                time(|| {
+                    let mut doc = Document::new("big.c", changed.clone());
+                    assert_eq!(doc.lines_html(0, lines).len(), lines);
+                })
+            })
+            .collect(),
+    );
+    let checks = median(
+        (0..3)
+            .map(|_| {
+                time(|| {
+                    let found = redline_checks::static_checks("big.c", Some(&text), &changed);
+                    assert!(!found.is_empty(), "the missing semicolon is found");
+                })
+            })
+            .collect(),
+    );
+    println!("\n## checks before review, {lines} lines of C with one change (median of 3)");
+    println!("highlighting the file         {}", ms(highlight));
+    println!(
+        "static checks (parse, secrets, risky code) {}   ratio {:.2}x highlighting",
+        ms(checks),
+        ratio(checks, highlight)
+    );
     Ok(())
 }
 
