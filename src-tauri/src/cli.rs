@@ -176,17 +176,7 @@ async fn ask(
         eprintln!("redline: {}", e.message);
         return 2;
     }
-    let input = SendInput {
-        conversation_id: None,
-        text: question,
-        model,
-        attachments: attach,
-        selection: None,
-        include_diff: diff,
-        replace_from: None,
-        agent: false,
-        auto_accept: false,
-    };
+    let input = SendInput { model, attachments: attach, include_diff: diff, ..SendInput::new(question) };
     let emit = |event: ChatEvent| match event {
         ChatEvent::Render { delta, .. } => {
             let mut out = std::io::stdout().lock();

@@ -81,17 +81,7 @@ async fn setup(script: Vec<Reply>, files: &[(&str, &str)]) -> Setup {
 }
 
 fn ask(text: &str, conversation_id: Option<i64>) -> SendInput {
-    SendInput {
-        conversation_id,
-        text: text.into(),
-        model: None,
-        attachments: vec![],
-        selection: None,
-        include_diff: false,
-        replace_from: None,
-        agent: true,
-        auto_accept: false,
-    }
+    SendInput { conversation_id, agent: true, ..SendInput::new(text) }
 }
 
 struct Turn {
@@ -296,8 +286,8 @@ async fn an_agent_turn_searches_reads_proposes_runs_the_approved_command_and_fix
     let run_1 = &detail.messages[3].tools[1];
     let run_2 = &detail.messages[4].tools[1];
     assert_eq!((run_1.status.as_str(), run_2.status.as_str()), ("failed", "done"));
-    assert!(run_1.summary.starts_with("exit code 1") && run_1.output.contains("FAIL"), "{run_1:?}");
-    assert!(run_2.summary.starts_with("exit code 0") && run_2.output.contains("PASS"), "{run_2:?}");
+    assert!(run_1.summary.starts_with("exit 1") && run_1.output.contains("FAIL"), "{run_1:?}");
+    assert!(run_2.summary.starts_with("exit 0") && run_2.output.contains("PASS"), "{run_2:?}");
     assert!(detail.messages[1..5]
         .iter()
         .all(|m| m.status == "complete" && m.tools.iter().all(|t| !t.summary.is_empty())));

@@ -48,17 +48,7 @@ fn chat(server: &ModelServer, files: &[(&str, &str)]) -> Chat {
 }
 
 fn question(text: &str) -> SendInput {
-    SendInput {
-        conversation_id: None,
-        text: text.into(),
-        model: None,
-        attachments: vec![],
-        selection: None,
-        include_diff: false,
-        replace_from: None,
-        agent: false,
-        auto_accept: false,
-    }
+    SendInput::new(text)
 }
 
 /// Sends and collects every streamed event.

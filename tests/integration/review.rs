@@ -51,17 +51,7 @@ async fn setup_model(
     std::fs::write(data.path().join("settings.toml"), settings).expect("settings");
     let app = App::with_memory_keys(data.path(), Arc::new(Events::default()));
     app.open_project(&project.path().display().to_string()).expect("open");
-    let input = SendInput {
-        conversation_id: None,
-        text: "edit".into(),
-        model: None,
-        attachments: vec![],
-        selection: None,
-        include_diff: false,
-        replace_from: None,
-        agent: false,
-        auto_accept: false,
-    };
+    let input = SendInput::new("edit");
     let live = std::sync::Mutex::new(Vec::new());
     let emit = |e: ChatEvent| {
         if let ChatEvent::Proposal { proposal } = e {

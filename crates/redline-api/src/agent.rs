@@ -34,9 +34,6 @@ pub(crate) struct Approvals {
     allowed: HashSet<(i64, String)>,
 }
 
-/// What a running command may keep for the UI and the saved transcript.
-const OUTPUT_KEPT: usize = 64 * 1024;
-
 const AGENT_INSTRUCTIONS: &str = "You are working in this project as an agent. Use the tools to look before you change anything: list_files, search and read_file to find and read code, git_status and git_diff to see what changed. Every edit you make is a proposal the person reviews before it is written. run_command runs a command line in the project folder after the person approves it; use it to run the tests or the build and read what failed. Work in small steps. When the task is done, or you need the person, reply with a short summary and call no tool.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +176,10 @@ impl<'a> AgentTurn<'a> {
     }
 
     fn count(&mut self, outcome: &TurnOutcome) {
-        self.tokens += outcome.usage.input + outcome.usage.output;
+        let used = outcome.usage.input + outcome.usage.output;
+        // A server that reports no usage still spends tokens: count the reply at least.
+        self.tokens +=
+            if used > 0 { used } else { redline_agent::context::estimate_tokens(&outcome.text) as u64 };
         if let Some(cost) = self.app.models.prices.cost(&self.model_id, &outcome.usage) {
             self.cost = Some(self.cost.unwrap_or(0.0) + cost);
         }
@@ -309,13 +309,12 @@ impl<'a> AgentTurn<'a> {
             Some(true) => {}
         }
         let root = self.app.project()?.root().path().to_path_buf();
-        let timeout = Duration::from_secs(self.limits.command_timeout_secs.max(1) as u64);
+        // The model may ask for less time than the person's limit, never for more.
+        let limit = self.limits.command_timeout_secs.max(1) as u64;
+        let asked = call.arguments.get("timeout_secs").and_then(|t| t.as_u64()).unwrap_or(limit);
+        let timeout = Duration::from_secs(asked.clamp(1, limit));
         let (message_id, call_id) = (view.id, call.id.clone());
-        let mut kept = String::new();
         let result = tools::run_command(&root, command, timeout, self.cancel.clone(), |chunk: &str| {
-            if kept.len() < OUTPUT_KEPT {
-                kept.push_str(chunk);
-            }
             (self.emit)(ChatEvent::ToolOutput {
                 message_id,
                 call_id: call_id.clone(),
@@ -327,10 +326,12 @@ impl<'a> AgentTurn<'a> {
             return Ok(None);
         }
         self.update(view, i, |v| v.output = result.output.clone());
-        let text = tools::command_result_text(&result);
         let failed = result.timed_out || result.exit_code != Some(0);
-        let summary = text.lines().next().unwrap_or_default().to_owned();
-        Ok(Some(ToolOutput { content: text, summary, is_error: failed }))
+        Ok(Some(ToolOutput {
+            content: tools::command_result_text(&result),
+            summary: tools::command_summary(&result),
+            is_error: failed,
+        }))
     }
 
     async fn run_mcp(

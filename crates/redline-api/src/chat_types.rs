@@ -252,6 +252,23 @@ pub struct SendInput {
     pub auto_accept: bool,
 }
 
+impl SendInput {
+    /// A question starting a new conversation, with nothing attached, to the default model.
+    pub fn new(text: impl Into<String>) -> Self {
+        SendInput {
+            conversation_id: None,
+            text: text.into(),
+            model: None,
+            attachments: Vec::new(),
+            selection: None,
+            include_diff: false,
+            replace_from: None,
+            agent: false,
+            auto_accept: false,
+        }
+    }
+}
+
 /// Streamed to the UI over a channel while a reply is produced.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]

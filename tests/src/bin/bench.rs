@@ -398,17 +398,7 @@ fn streaming() -> anyhow::Result<()> {
             let emit = |_: redline_api::ChatEvent| {
                 updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             };
-            let input = redline_api::SendInput {
-                conversation_id: None,
-                text: "stream".into(),
-                model: None,
-                attachments: vec![],
-                selection: None,
-                include_diff: false,
-                replace_from: None,
-                agent: false,
-                auto_accept: false,
-            };
+            let input = redline_api::SendInput::new("stream");
             let started = Instant::now();
             let reply = app.send_message(input, &emit).await?;
             let elapsed = started.elapsed();
