@@ -628,6 +628,18 @@ fn mcp_test_server() -> PathBuf {
 }
 
 #[tokio::test]
+async fn a_declined_project_mcp_server_is_never_started() {
+    let marker = tempfile::tempdir().expect("marker dir");
+    let pid_file = marker.path().join("started");
+    let config = json!({"mcpServers": {"test": {"command": "sh", "args": ["-c", format!("touch {}", pid_file.display())]}}}).to_string();
+    let s = setup(vec![says("No tools needed.")], &[(".redline/mcp.json", &config)]).await;
+    let turn = drive(&s.app, ask("hello", None), person(&s.app, &[ApprovalAnswer::Decline])).await;
+    assert_eq!(turn.done(), ("done".to_owned(), 1));
+    assert_eq!(turn.approvals()[0].kind, "mcpServer");
+    assert!(!pid_file.exists(), "a server the person declined must not run");
+}
+
+#[tokio::test]
 async fn an_mcp_tool_runs_after_approval_and_its_server_gets_no_key() {
     let server_binary = tokio::task::spawn_blocking(mcp_test_server).await.expect("built");
     let config =
@@ -641,13 +653,16 @@ async fn an_mcp_tool_runs_after_approval_and_its_server_gets_no_key() {
         says("The tools answered."),
     ];
     let s = setup(script, &[(".redline/mcp.json", &config)]).await;
-    let answers = [ApprovalAnswer::Once, ApprovalAnswer::Once, ApprovalAnswer::Once];
+    let answers = [ApprovalAnswer::Once; 4];
     let turn = drive(&s.app, ask("use the test tools", None), person(&s.app, &answers)).await;
     assert_eq!(turn.done(), ("done".to_owned(), 3));
     let asked: Vec<_> = turn.approvals().iter().map(|r| (r.kind.clone(), r.command.clone())).collect();
-    assert_eq!(asked.len(), 3, "{asked:?}");
-    assert!(asked.iter().all(|(kind, _)| kind == "mcp"), "{asked:?}");
-    assert!(asked[0].1.starts_with("mcp__test__echo") && asked[0].1.contains("hello from the model"));
+    assert_eq!(asked.len(), 4, "{asked:?}");
+    // The project's own server is a command the folder asks to run: the person approves it first.
+    assert_eq!(asked[0].0, "mcpServer");
+    assert!(asked[0].1.contains("redline-mcp-test-server"), "{asked:?}");
+    assert!(asked[1..].iter().all(|(kind, _)| kind == "mcp"), "{asked:?}");
+    assert!(asked[1].1.starts_with("mcp__test__echo") && asked[1].1.contains("hello from the model"));
 
     let first = &s.server.received()[0].body;
     assert!(

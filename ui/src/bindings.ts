@@ -22,7 +22,8 @@ export type ApprovalRequest = { id: number, messageId: number, callId: string,
  */
 command: string, 
 /**
- * `command` or `mcp`.
+ * `command`, `mcp` (a tool call to an MCP server) or `mcpServer` (starting a server the
+ * project configures).
  */
 kind: string, };
 export type AttachmentView = { 

@@ -8,7 +8,8 @@
 //! "run the tests again" runs them on what was accepted. Edits are written only when accepted,
 //! or at once when the person switched on auto-accept for the turn (checkpoints still apply).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -105,7 +106,17 @@ impl<'a> AgentTurn<'a> {
         request: Request,
         auto_accept: bool,
     ) -> ApiResult<MessageView> {
-        let mut request = self.with_tools(request).await;
+        let Some(mut request) = self.with_tools(request, row.id).await? else {
+            let view = message_view(&self.app.finish_stopped(row)?);
+            (self.emit)(ChatEvent::Finished { message: view.clone() });
+            (self.emit)(ChatEvent::AgentDone {
+                reason: Ending::Stopped.name().into(),
+                steps: 0,
+                tokens: 0,
+                cost: None,
+            });
+            return Ok(view);
+        };
         let mut step = 1;
         let (last, ending) = loop {
             let (mut view, outcome) = self
@@ -157,10 +168,14 @@ impl<'a> AgentTurn<'a> {
     }
 
     /// Offers the tools: natively, or described in the instructions for models without tools.
-    async fn with_tools(&self, mut request: Request) -> Request {
+    /// `None` when the person stopped the turn while asked about an MCP server.
+    async fn with_tools(&self, mut request: Request, message_id: i64) -> ApiResult<Option<Request>> {
         self.app.add_repo_map(&mut request, &self.model_id).await;
         let mut specs = tools::agent_tool_specs();
-        specs.extend(self.app.mcp_tool_specs().await);
+        match self.mcp_tools(message_id).await? {
+            Some(mcp) => specs.extend(mcp),
+            None => return Ok(None),
+        }
         let mut system = request.system.take().unwrap_or_default();
         system.push_str("\n\n");
         system.push_str(AGENT_INSTRUCTIONS);
@@ -172,7 +187,7 @@ impl<'a> AgentTurn<'a> {
             system.push_str(&tools::text_tool_instructions(&specs));
         }
         request.system = Some(system);
-        request
+        Ok(Some(request))
     }
 
     fn count(&mut self, outcome: &TurnOutcome) {
@@ -373,7 +388,8 @@ impl<'a> AgentTurn<'a> {
         }
     }
 
-    /// Asks the person unless the line is already allowed; `None` when stopped meanwhile.
+    /// Asks the person about call `i` unless its line is already allowed; `None` when the
+    /// person stopped the turn meanwhile.
     async fn approve(
         &self,
         view: &mut MessageView,
@@ -381,13 +397,31 @@ impl<'a> AgentTurn<'a> {
         line: &str,
         kind: &str,
     ) -> ApiResult<Option<bool>> {
-        let project = self.app.project_key()?;
-        let key = (self.conversation_id, line.to_owned());
-        if self.app.approvals.lock().allowed.contains(&key)
-            || self.app.with_store(|s| s.command_approved(&project, line))?
-        {
+        if self.allowed(line)? {
             return Ok(Some(true));
         }
+        self.update(view, i, |v| v.status = "waiting".into());
+        let call_id = view.tools[i].id.clone();
+        let answer = self.ask(view.id, &call_id, line, kind).await?;
+        match answer {
+            Some(true) => self.update(view, i, |v| v.status = "running".into()),
+            Some(false) => self.update(view, i, |v| v.status = "declined".into()),
+            None => {}
+        }
+        Ok(answer)
+    }
+
+    /// Whether the person allowed this exact line for the conversation or for the project.
+    fn allowed(&self, line: &str) -> ApiResult<bool> {
+        let project = self.app.project_key()?;
+        let key = (self.conversation_id, line.to_owned());
+        Ok(self.app.approvals.lock().allowed.contains(&key)
+            || self.app.with_store(|s| s.command_approved(&project, line))?)
+    }
+
+    /// Shows the approval card and waits: `Some(true)` to go ahead (remembered for the
+    /// conversation or the project when the person said so), `None` when stopped meanwhile.
+    async fn ask(&self, message_id: i64, call_id: &str, line: &str, kind: &str) -> ApiResult<Option<bool>> {
         let (tx, rx) = oneshot::channel();
         let id = {
             let mut approvals = self.app.approvals.lock();
@@ -396,16 +430,14 @@ impl<'a> AgentTurn<'a> {
             approvals.waiting.insert(id, tx);
             id
         };
-        self.update(view, i, |v| v.status = "waiting".into());
-        (self.emit)(ChatEvent::Approval {
-            request: ApprovalRequest {
-                id,
-                message_id: view.id,
-                call_id: view.tools[i].id.clone(),
-                command: line.to_owned(),
-                kind: kind.into(),
-            },
-        });
+        let request = ApprovalRequest {
+            id,
+            message_id,
+            call_id: call_id.to_owned(),
+            command: line.to_owned(),
+            kind: kind.into(),
+        };
+        (self.emit)(ChatEvent::Approval { request });
         let answer = tokio::select! {
             answer = rx => answer.unwrap_or(ApprovalAnswer::Decline),
             _ = self.cancel.notified() => {
@@ -413,19 +445,47 @@ impl<'a> AgentTurn<'a> {
                 return Ok(None);
             }
         };
-        self.update(view, i, |v| v.status = "running".into());
         match answer {
-            ApprovalAnswer::Decline => {
-                self.update(view, i, |v| v.status = "declined".into());
-                return Ok(Some(false));
-            }
+            ApprovalAnswer::Decline => return Ok(Some(false)),
             ApprovalAnswer::Once => {}
             ApprovalAnswer::Conversation => {
-                self.app.approvals.lock().allowed.insert(key);
+                self.app.approvals.lock().allowed.insert((self.conversation_id, line.to_owned()));
             }
-            ApprovalAnswer::Always => self.app.with_store(|s| s.approve_command(&project, line, now_ms()))?,
+            ApprovalAnswer::Always => {
+                let project = self.app.project_key()?;
+                self.app.with_store(|s| s.approve_command(&project, line, now_ms()))?
+            }
         }
         Ok(Some(true))
+    }
+
+    /// The tools of the MCP servers, started at the project's first agent turn. A server from
+    /// the project's own `.redline/mcp.json` is a command the folder asks to run: it starts only
+    /// after the person approved it, like any command. `None` when stopped meanwhile.
+    async fn mcp_tools(&self, message_id: i64) -> ApiResult<Option<Vec<redline_llm::ToolSpec>>> {
+        let hub = match self.app.running_mcp().await {
+            Some(hub) => hub,
+            None => {
+                let (mut config, from_project) = self.app.mcp_config();
+                for name in from_project {
+                    let Some(server) = config.get(&name).filter(|s| !s.disabled) else { continue };
+                    let line = format!("MCP server `{name}`: {} {}", server.command, server.args.join(" "));
+                    let line = line.trim_end().to_owned();
+                    let go = if self.allowed(&line)? {
+                        Some(true)
+                    } else {
+                        self.ask(message_id, "", &line, "mcpServer").await?
+                    };
+                    match go {
+                        Some(true) => {}
+                        Some(false) => drop(config.remove(&name)),
+                        None => return Ok(None),
+                    }
+                }
+                self.app.start_mcp(config).await?
+            }
+        };
+        Ok(Some(mcp_specs(&hub)))
     }
 
     /// Changes call `i` of the step, tells the UI and saves the step's calls.
@@ -477,6 +537,18 @@ impl<'a> AgentTurn<'a> {
             .with_store(|s| s.message(id))?
             .ok_or_else(|| ApiError::new(ErrorCode::Database, "the new step could not be read back"))
     }
+}
+
+/// The tools of the MCP servers, as the model is offered them.
+fn mcp_specs(hub: &redline_mcp::McpHub) -> Vec<redline_llm::ToolSpec> {
+    hub.tools()
+        .into_iter()
+        .map(|t| redline_llm::ToolSpec {
+            name: t.qualified_name(),
+            description: format!("{} (from the MCP server `{}`)", t.description, t.server),
+            schema: t.schema,
+        })
+        .collect()
 }
 
 /// The name given to a text-format call that could not be parsed.
@@ -622,52 +694,44 @@ fn test_command_key(project: &str) -> String {
 pub(crate) type McpState = tokio::sync::Mutex<Option<(String, Arc<redline_mcp::McpHub>)>>;
 
 impl App {
-    /// The running hub for the open project: `.redline/mcp.json` there, and `mcp.json` in
-    /// Redline's data folder for every project. A broken file is logged and its servers skipped.
-    async fn mcp_hub(&self) -> Option<Arc<redline_mcp::McpHub>> {
-        let project = self.project().ok()?;
-        let root = project.info().root;
-        let mut state = self.mcp.lock().await;
-        if let Some((started_for, hub)) = state.as_ref() {
-            if *started_for == root {
-                return Some(hub.clone());
-            }
-        }
+    /// The hub started for the open project, if any.
+    async fn running_mcp(&self) -> Option<Arc<redline_mcp::McpHub>> {
+        let root = self.project().ok()?.info().root;
+        let state = self.mcp.lock().await;
+        state.as_ref().filter(|(started_for, _)| *started_for == root).map(|(_, hub)| hub.clone())
+    }
+
+    /// The servers to start: `.redline/mcp.json` of the project over `mcp.json` in Redline's data
+    /// folder, and the names that come from the project. A broken file is logged and skipped.
+    fn mcp_config(&self) -> (BTreeMap<String, redline_mcp::ServerConfig>, Vec<String>) {
+        let Ok(project) = self.project() else { return Default::default() };
+        let root = project.root().path();
         let global = self.data_dir().join("mcp.json");
-        let config = match redline_mcp::load_config(project.root().path(), Some(&global)) {
-            Ok(config) => config,
-            Err(e) => {
+        let load = |global: Option<&Path>| {
+            redline_mcp::load_config(root, global).unwrap_or_else(|e| {
                 tracing::warn!("MCP servers not started: {e}");
-                return None;
-            }
+                BTreeMap::new()
+            })
         };
+        let from_project = load(None).into_keys().collect();
+        (load(Some(&global)), from_project)
+    }
+
+    async fn start_mcp(
+        &self,
+        config: BTreeMap<String, redline_mcp::ServerConfig>,
+    ) -> ApiResult<Arc<redline_mcp::McpHub>> {
+        let project = self.project()?;
         let hub = Arc::new(redline_mcp::McpHub::start(project.root().path(), config).await);
         for (server, problem) in hub.problems() {
             tracing::warn!("MCP server {server}: {problem}");
         }
-        *state = Some((root, hub.clone()));
-        Some(hub)
+        *self.mcp.lock().await = Some((project.info().root, hub.clone()));
+        Ok(hub)
     }
 
-    pub(crate) async fn mcp_tool_specs(&self) -> Vec<redline_llm::ToolSpec> {
-        let Some(hub) = self.mcp_hub().await else { return Vec::new() };
-        hub.tools()
-            .into_iter()
-            .map(|t| redline_llm::ToolSpec {
-                name: t.qualified_name(),
-                description: format!("{} (from the MCP server `{}`)", t.description, t.server),
-                schema: t.schema,
-            })
-            .collect()
-    }
-
-    pub(crate) async fn call_mcp(
-        &self,
-        name: &str,
-        arguments: serde_json::Value,
-        timeout: Duration,
-    ) -> ToolOutput {
-        let result = match self.mcp_hub().await {
+    async fn call_mcp(&self, name: &str, arguments: serde_json::Value, timeout: Duration) -> ToolOutput {
+        let result = match self.running_mcp().await {
             Some(hub) => hub.call(name, arguments, timeout).await.map_err(|e| e.to_string()),
             None => Err("no MCP server is running".to_owned()),
         };

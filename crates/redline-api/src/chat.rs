@@ -401,6 +401,13 @@ impl App {
         Ok(view)
     }
 
+    /// Ends a reply that was stopped before its request was sent.
+    pub(crate) fn finish_stopped(&self, mut row: MessageRow) -> ApiResult<MessageRow> {
+        row.status = "stopped".into();
+        self.with_store(|s| s.finish_message(&row))?;
+        Ok(row)
+    }
+
     fn finish_reply(
         &self,
         mut row: MessageRow,

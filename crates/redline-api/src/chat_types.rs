@@ -161,7 +161,8 @@ pub struct ApprovalRequest {
     pub call_id: String,
     /// The exact command line, or `server: tool {arguments}` for an MCP tool.
     pub command: String,
-    /// `command` or `mcp`.
+    /// `command`, `mcp` (a tool call to an MCP server) or `mcpServer` (starting a server the
+    /// project configures).
     pub kind: String,
 }
 

@@ -338,7 +338,12 @@ export function ToolSteps({ tools }: { tools: ToolCallView[] }) {
 
 /** A command the agent wants to run: nothing runs until the person says so. */
 export function ApprovalCard({ request }: { request: ApprovalRequest }) {
-  const what = request.kind === "mcp" ? "use this tool" : "run this command";
+  const what =
+    request.kind === "mcp"
+      ? "use this tool"
+      : request.kind === "mcpServer"
+        ? "start this tool server, listed in the project's .redline/mcp.json,"
+        : "run this command";
   return (
     <div class="approval" role="alertdialog" data-testid="approval" aria-label={`The agent wants to ${what}`}>
       <div class="small">The agent wants to {what} in the project folder:</div>
