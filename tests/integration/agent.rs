@@ -679,3 +679,23 @@ async fn an_mcp_tool_runs_after_approval_and_its_server_gets_no_key() {
         detail.messages[1..3].iter().flat_map(|m| m.tools.iter().map(|t| t.status.clone())).collect();
     assert_eq!(statuses, ["done", "done", "done"]);
 }
+
+#[tokio::test]
+async fn a_model_without_tool_calling_calls_tools_in_its_text_and_gets_the_results_back() {
+    let reply = "Let me look.\n<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"notes.txt\"}}\n</tool_call>";
+    let script = vec![says(reply), says("It says hello.")];
+    let s = setup(script, &[("notes.txt", "hello from the notes\n")]).await;
+    let input = SendInput { model: Some("s/plain-model".into()), ..ask("what do the notes say?", None) };
+    let turn = drive(&s.app, input, person(&s.app, &[])).await;
+    assert_eq!(turn.done(), ("done".to_owned(), 2));
+    let received = s.server.received();
+    let first: Value = serde_json::from_str(&received[0].body).expect("json");
+    assert!(first.get("tools").is_none(), "no native tools for a model without tool calling");
+    let system = first["messages"][0]["content"].as_str().expect("system");
+    assert!(system.contains("<tool_call>") && system.contains("read_file"), "the text format is explained");
+    let second = &received[1].body;
+    assert!(
+        second.contains("<tool_result name=\\\"read_file\\\">") && second.contains("hello from the notes"),
+        "{second}"
+    );
+}
