@@ -275,15 +275,7 @@ fn spawn_failure(name: &str, program: &str, error: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tool(server: &str, name: &str) -> McpTool {
-        McpTool {
-            server: server.into(),
-            name: name.into(),
-            description: String::new(),
-            schema: serde_json::json!({}),
-        }
-    }
+    use crate::tool::tool;
 
     #[test]
     fn a_tool_whose_qualified_name_collides_is_left_out_with_a_sentence() {

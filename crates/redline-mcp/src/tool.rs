@@ -22,18 +22,20 @@ impl McpTool {
     }
 }
 
+/// A tool with just a server and a name, for tests.
+#[cfg(test)]
+pub(crate) fn tool(server: &str, name: &str) -> McpTool {
+    McpTool {
+        server: server.into(),
+        name: name.into(),
+        description: String::new(),
+        schema: serde_json::Value::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tool(server: &str, name: &str) -> McpTool {
-        McpTool {
-            server: server.into(),
-            name: name.into(),
-            description: String::new(),
-            schema: serde_json::Value::Null,
-        }
-    }
 
     #[test]
     fn dots_spaces_and_non_ascii_become_underscores() {
