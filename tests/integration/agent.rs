@@ -699,3 +699,21 @@ async fn a_model_without_tool_calling_calls_tools_in_its_text_and_gets_the_resul
         "{second}"
     );
 }
+
+#[tokio::test]
+async fn naming_the_test_command_lets_fix_until_tests_pass_run_it_without_asking_and_nothing_else() {
+    let script = vec![command("t1", "echo tests ran"), command("t2", "echo something else"), says("done")];
+    let s = setup(script, &[]).await;
+    let mut limits = s.app.agent_limits().expect("limits");
+    assert_eq!(limits.test_command, None);
+    limits.test_command = Some("echo tests ran".into());
+    s.app.set_agent_limits(limits).expect("saved");
+    assert_eq!(s.app.agent_limits().expect("limits").test_command.as_deref(), Some("echo tests ran"));
+    let turn =
+        drive(&s.app, ask("fix until the tests pass", None), person(&s.app, &[ApprovalAnswer::Decline]))
+            .await;
+    let asked: Vec<_> = turn.approvals().iter().map(|r| r.command.clone()).collect();
+    assert_eq!(asked, ["echo something else"], "only the named test command runs unasked");
+    assert!(result_of(&s.server, 1, "t1").contains("tests ran"));
+    assert!(result_of(&s.server, 2, "t2").contains("declined"));
+}
