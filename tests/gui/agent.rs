@@ -55,11 +55,7 @@ async fn gui_agent_searches_reads_edits_runs_approved_tests_until_they_pass_and_
     std::fs::write(root.join("calc.py"), CALC).expect("write");
     std::fs::write(root.join("test.sh"), TEST_SH).expect("write");
     let profile = Profile::new();
-    let settings = format!(
-        "default_model = \"scripted/gpt-4o\"\ndetect_local_servers = false\n\n[[provider]]\nid = \"scripted\"\nname = \"Scripted\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"gpt-4o\"]\n",
-        server.url
-    );
-    std::fs::write(profile.path("data").join("settings.toml"), settings).expect("settings");
+    profile.scripted_provider(&server.url, "gpt-4o");
     let env = [("OPENAI_API_KEY", LEAKY_KEY)];
     let mut app = AppRun::start_with_env("agent", &profile, &[&root.display().to_string()], &env).await;
 

@@ -43,11 +43,7 @@ async fn gui_checks_flag_broken_syntax_an_aws_key_and_shell_true_on_their_own_hu
     let root = dir.path().canonicalize().expect("canon");
     std::fs::write(root.join("app.py"), APP_PY).expect("write");
     let profile = Profile::new();
-    let settings = format!(
-        "default_model = \"scripted/test-model\"\ndetect_local_servers = false\n\n[[provider]]\nid = \"scripted\"\nname = \"Scripted\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"test-model\"]\n",
-        server.url
-    );
-    std::fs::write(profile.path("data").join("settings.toml"), settings).expect("settings");
+    profile.scripted_provider(&server.url, "test-model");
     let mut app = AppRun::start("checks", &profile, &[&root.display().to_string()]).await;
 
     app.type_into(r#"[data-testid="chat-input"]"#, "Change app.py").await;

@@ -31,11 +31,7 @@ async fn gui_translate_proposes_a_new_file_and_complete_here_inserts_only_at_the
     let root = dir.path().canonicalize().expect("canon");
     std::fs::write(root.join("util.py"), UTIL_PY).expect("write");
     let profile = Profile::new();
-    let settings = format!(
-        "default_model = \"scripted/qwen2.5-coder:7b\"\ndetect_local_servers = false\n\n[[provider]]\nid = \"scripted\"\nname = \"Scripted\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"qwen2.5-coder:7b\"]\n",
-        server.url
-    );
-    std::fs::write(profile.path("data").join("settings.toml"), settings).expect("settings");
+    profile.scripted_provider(&server.url, "qwen2.5-coder:7b");
     let mut app = AppRun::start("code-actions", &profile, &[&root.display().to_string()]).await;
 
     app.click(r#"[data-testid="tree-item"][data-path="util.py"]"#).await;

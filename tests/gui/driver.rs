@@ -27,6 +27,15 @@ impl Profile {
         std::fs::create_dir_all(&p).expect("profile subdir");
         p
     }
+
+    /// Settings with one provider, `scripted`, serving `model` from the scripted server at
+    /// `url`, and that model as the default.
+    pub fn scripted_provider(&self, url: &str, model: &str) {
+        let settings = format!(
+            "default_model = \"scripted/{model}\"\ndetect_local_servers = false\n\n[[provider]]\nid = \"scripted\"\nname = \"Scripted\"\nwire = \"openai\"\nbase_url = \"{url}/v1\"\nmodels = [\"{model}\"]\n"
+        );
+        std::fs::write(self.path("data").join("settings.toml"), settings).expect("settings");
+    }
 }
 
 impl Profile {

@@ -31,11 +31,7 @@ async fn gui_review_accept_reject_edit_stale_merge_and_conflict() {
     std::fs::write(root.join("notes.txt"), "title: notes\nstatus: draft\nend\n").expect("write");
     std::fs::write(root.join("conflict.txt"), "same line\n").expect("write");
     let profile = Profile::new();
-    let settings = format!(
-        "default_model = \"scripted/test-model\"\ndetect_local_servers = false\n\n[[provider]]\nid = \"scripted\"\nname = \"Scripted\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"test-model\"]\n",
-        server.url
-    );
-    std::fs::write(profile.path("data").join("settings.toml"), settings).expect("settings");
+    profile.scripted_provider(&server.url, "test-model");
     let mut app = AppRun::start("review", &profile, &[&root.display().to_string()]).await;
 
     app.type_into(r#"[data-testid="chat-input"]"#, "Make the changes").await;

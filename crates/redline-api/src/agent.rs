@@ -633,12 +633,15 @@ impl App {
     /// Files of the conversation with hunks still waiting for review.
     pub(crate) fn pending_paths(&self, conversation_id: i64) -> ApiResult<Vec<String>> {
         let rows = self.with_store(|s| s.open_proposals(conversation_id))?;
+        // Only the hunk states matter here: no view (highlighting, disk reads) is built.
+        let has_pending = |json: &str| {
+            serde_json::from_str::<redline_edits::Proposal>(json)
+                .is_ok_and(|p| p.hunks.iter().any(|h| h.state == redline_edits::HunkState::Pending))
+        };
         let mut paths: Vec<String> = rows
-            .iter()
-            .filter(|r| r.status == "pending")
-            .map(|r| self.row_view(r))
-            .filter(|p| p.pending > 0)
-            .map(|p| p.path)
+            .into_iter()
+            .filter(|r| r.status == "pending" && r.proposal.as_deref().is_some_and(has_pending))
+            .map(|r| r.path)
             .collect();
         paths.sort();
         paths.dedup();

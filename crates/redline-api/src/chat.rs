@@ -371,8 +371,9 @@ impl App {
         let finished = self.finish_reply(row, model_id, &outcome)?;
         let mut view = message_view(&finished);
         if outcome.error.is_none() {
-            let saved = self.save_proposals(finished.id, &finished.content, &outcome.tool_calls)?;
-            view.proposals = self.check_proposals(saved).await?;
+            let planned = self.plan_proposals(finished.id, &finished.content, &outcome.tool_calls);
+            let rows = self.with_checks(planned).await?;
+            view.proposals = self.save_proposals(finished.id, &rows)?;
         }
         Ok((view, outcome))
     }

@@ -7,22 +7,24 @@ use std::path::Path;
 use std::time::Duration;
 
 use redline_checks::{CheckKind, Finding};
-use redline_edits::{Proposal, ProposalKind};
+use redline_edits::{Hunk, Proposal, ProposalKind};
 
-use crate::{ApiResult, App, ProposalView};
+use redline_store::ProposalRow;
+
+use crate::{ApiResult, App};
 
 /// How long a formatter or linter may take on one file before it is reported as too slow.
 const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Whether lines `line..=end_line` (1-based, proposed text) touch a changed hunk.
-fn touches_change(p: &Proposal, f: &Finding) -> bool {
-    p.hunks.iter().any(|h| {
-        let (start, end) = (
-            h.proposed_range.start as u32 + 1,
-            (h.proposed_range.end as u32).max(h.proposed_range.start as u32 + 1),
-        );
-        f.line <= end && f.end_line.max(f.line) >= start
-    })
+/// Whether a finding about lines `line..=end_line` (1-based, proposed text) falls in a hunk.
+pub(crate) fn in_hunk(h: &Hunk, f: &Finding) -> bool {
+    let (start, end) = (h.proposed_range.start as u32 + 1, h.proposed_range.end as u32);
+    let last = f.end_line.max(f.line);
+    if start > end {
+        // A pure deletion: the finding is about the line the removal joins up.
+        return f.line == start || f.line + 1 == start;
+    }
+    f.line <= end && last >= start
 }
 
 /// Syntax, secrets and risky patterns of what the proposal adds (fast, no process).
@@ -40,7 +42,9 @@ async fn findings(root: &Path, p: &Proposal) -> Vec<Finding> {
     let mut findings = static_findings(p);
     if p.kind != ProposalKind::Delete {
         let tools = redline_checks::tool_checks(root, &p.path, &p.proposed_text, TOOL_TIMEOUT).await;
-        findings.extend(tools.into_iter().filter(|f| f.kind != CheckKind::Lint || touches_change(p, f)));
+        findings.extend(
+            tools.into_iter().filter(|f| f.kind != CheckKind::Lint || p.hunks.iter().any(|h| in_hunk(h, f))),
+        );
     }
     findings.sort_by_key(|f| f.line);
     findings
@@ -51,19 +55,20 @@ pub(crate) fn findings_json(findings: &[Finding]) -> String {
 }
 
 impl App {
-    /// Runs the checks on saved proposals and saves what they found.
-    pub(crate) async fn check_proposals(&self, views: Vec<ProposalView>) -> ApiResult<Vec<ProposalView>> {
+    /// Runs the checks on planned proposals, before they are saved, and puts what they found in
+    /// their rows.
+    pub(crate) async fn with_checks(
+        &self,
+        planned: Vec<(ProposalRow, Option<Proposal>)>,
+    ) -> ApiResult<Vec<ProposalRow>> {
         let root = self.project()?.root().path().to_path_buf();
-        let mut out = Vec::with_capacity(views.len());
-        for view in views {
-            let Ok((mut row, proposal)) = self.load_proposal(view.id) else {
-                out.push(view);
-                continue;
-            };
-            row.checks = findings_json(&findings(&root, &proposal).await);
-            self.with_store(|s| s.update_proposal(&row))?;
-            out.push(self.row_view(&row));
+        let mut rows = Vec::with_capacity(planned.len());
+        for (mut row, proposal) in planned {
+            if let Some(proposal) = proposal {
+                row.checks = findings_json(&findings(&root, &proposal).await);
+            }
+            rows.push(row);
         }
-        Ok(out)
+        Ok(rows)
     }
 }

@@ -124,8 +124,13 @@ impl App {
             )
         })?;
         let proposal = Proposal::new(&input.path, base, proposed, ProposalKind::Modify);
-        let proposal = self.save_proposal(ids[1], &proposal)?;
-        let proposal = self.check_proposals(vec![proposal]).await?.remove(0);
+        let row = crate::review::proposal_row(ids[1], &input.path, Some(&proposal), None);
+        let rows = self.with_checks(vec![(row, Some(proposal))]).await?;
+        let proposal = self
+            .save_proposals(ids[1], &rows)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::new(ErrorCode::Database, "the proposal was not saved"))?;
         Ok(CompletionView { conversation_id: conversation.id, message_id: ids[1], proposal })
     }
 }

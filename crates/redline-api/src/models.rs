@@ -413,14 +413,26 @@ impl Models {
             )
         };
         let (provider, model) = id.split_once('/').ok_or_else(unknown)?;
+        let config = self.provider_config(provider).await.ok_or_else(unknown)?;
+        Ok(Arc::new(self.http_model(&config, model)?))
+    }
+
+    /// A configured provider, or a local server found on this machine (OpenAI-compatible, no key).
+    async fn provider_config(&self, provider: &str) -> Option<ProviderConfig> {
         let configured = self.settings.read().provider(provider).cloned();
-        if let Some(config) = configured {
-            return Ok(Arc::new(self.http_model(&config, model)?));
+        if configured.is_some() {
+            return configured;
         }
-        let detected =
-            self.detected(false).await.into_iter().find(|d| d.preset == provider).ok_or_else(unknown)?;
-        let timeouts = self.settings.read().timeouts.timeouts();
-        Ok(Arc::new(HttpModel::new(Wire::OpenAi, detected.base_url, None, timeouts).with_id(id)))
+        let detected = self.detected(false).await.into_iter().find(|d| d.preset == provider)?;
+        Some(ProviderConfig {
+            id: provider.into(),
+            name: provider.into(),
+            wire: Wire::OpenAi,
+            base_url: detected.base_url,
+            models: Vec::new(),
+            needs_key: false,
+            fim_models: Vec::new(),
+        })
     }
 
     /// The HTTP model and wire for completing in the middle with `provider/model`: a model the
@@ -433,23 +445,8 @@ impl Models {
             )
         };
         let (provider, model) = id.split_once('/').ok_or_else(|| cannot("it is not a provider/model id"))?;
-        let configured = self.settings.read().provider(provider).cloned();
-        let config = match configured {
-            Some(config) => config,
-            None => {
-                let detected = self.detected(false).await.into_iter().find(|d| d.preset == provider);
-                let d = detected.ok_or_else(|| cannot("its provider is not set up"))?;
-                ProviderConfig {
-                    id: provider.into(),
-                    name: provider.into(),
-                    wire: Wire::OpenAi,
-                    base_url: d.base_url,
-                    models: Vec::new(),
-                    needs_key: false,
-                    fim_models: Vec::new(),
-                }
-            }
-        };
+        let config =
+            self.provider_config(provider).await.ok_or_else(|| cannot("its provider is not set up"))?;
         let declared = config.fim_models.iter().any(|m| m == model);
         let wire = redline_llm::fim_wire_for(&config.wire, &config.base_url, model)
             .or_else(|| declared.then_some(redline_llm::FimWire::Suffix))

@@ -9,11 +9,13 @@ use redline_edits::{
 };
 use std::path::Path;
 
+use redline_checks::Finding;
 use redline_git::{CheckpointStore, FileState};
 use redline_project::{delete_if_unchanged, read_current, replace_if_unchanged, Replaced};
 
 use redline_store::ProposalRow;
 
+use crate::checks::in_hunk;
 use crate::{
     ApiError, ApiResult, App, DiffLineKind, DiffLineView, ErrorCode, FindingView, HunkView, ProposalView,
     ReviewOutcome, UndoReport,
@@ -119,6 +121,23 @@ impl LiveProposals {
     }
 }
 
+/// The row of a new proposal of `message_id`, pending review; `failed` with `error` when the
+/// edit could not be placed.
+pub(crate) fn proposal_row(
+    message_id: i64,
+    path: &str,
+    proposal: Option<&Proposal>,
+    error: Option<String>,
+) -> ProposalRow {
+    ProposalRow {
+        message_id,
+        proposal: proposal.and_then(|p| serde_json::to_string(p).ok()),
+        status: if proposal.is_some() { "pending" } else { "failed" }.into(),
+        error,
+        ..unsaved_row(path)
+    }
+}
+
 /// The row of a proposal not saved yet (while its reply streams).
 fn unsaved_row(path: &str) -> ProposalRow {
     ProposalRow {
@@ -150,35 +169,17 @@ fn parse_state(name: &str) -> ApiResult<HunkState> {
     }
 }
 
-/// A check's finding as saved with a proposal (`redline_checks::Finding` as JSON).
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StoredFinding {
-    kind: String,
-    line: u32,
-    #[serde(default)]
-    end_line: u32,
-    message: String,
-    source: String,
-}
-
-fn finding_view(f: &StoredFinding) -> FindingView {
-    FindingView { kind: f.kind.clone(), line: f.line, message: f.message.clone(), source: f.source.clone() }
-}
-
-/// Whether a finding about lines `line..=end_line` (1-based, proposed text) falls in a hunk.
-fn in_hunk(h: &redline_edits::Hunk, f: &StoredFinding) -> bool {
-    let (start, end) = (h.proposed_range.start as u32 + 1, h.proposed_range.end as u32);
-    let last = f.end_line.max(f.line);
-    if start > end {
-        // A pure deletion: the finding is about the line the removal joins up.
-        return f.line == start || f.line + 1 == start;
+fn finding_view(f: &Finding) -> FindingView {
+    FindingView {
+        kind: f.kind.name().into(),
+        line: f.line,
+        message: f.message.clone(),
+        source: f.source.clone(),
     }
-    f.line <= end && last >= start
 }
 
 /// Hunks with their lines highlighted as the file's language.
-fn hunk_views(p: &Proposal, findings: &[StoredFinding]) -> Vec<HunkView> {
+fn hunk_views(p: &Proposal, findings: &[Finding]) -> Vec<HunkView> {
     let base_lines: Vec<u32> =
         p.hunks.iter().flat_map(|h| h.base_range.clone()).map(|i| i as u32 + 1).collect();
     let new_lines: Vec<u32> =
@@ -235,7 +236,7 @@ fn hunk_views(p: &Proposal, findings: &[StoredFinding]) -> Vec<HunkView> {
 
 /// The view of `p`, saved as `row` (its id, review status, what was written, the checks).
 fn proposal_view(app: &App, row: &ProposalRow, p: &Proposal) -> ProposalView {
-    let findings: Vec<StoredFinding> = serde_json::from_str(&row.checks).unwrap_or_default();
+    let findings: Vec<Finding> = serde_json::from_str(&row.checks).unwrap_or_default();
     let written = row.written_text.as_deref();
     let (kind, from_path) = match &p.kind {
         ProposalKind::Modify => ("modify", None),
@@ -297,13 +298,14 @@ impl App {
         std::fs::read_to_string(abs).ok()
     }
 
-    /// Plans a finished reply's edits against the files as they are now and saves them.
-    pub(crate) fn save_proposals(
+    /// Plans a finished reply's edits against the files as they are now: one row per file,
+    /// with its proposal (none for an edit that could not be placed).
+    pub(crate) fn plan_proposals(
         &self,
         message_id: i64,
         reply: &str,
         tool_calls: &[redline_agent::turn::ToolCall],
-    ) -> ApiResult<Vec<ProposalView>> {
+    ) -> Vec<(ProposalRow, Option<Proposal>)> {
         let read = |path: &str| self.read_project_text(path);
         let mut outcomes = plan_reply(reply, FormatChoice::Auto, &read);
         if tool_calls.iter().any(|c| EDIT_TOOLS.contains(&c.name.as_str())) {
@@ -315,38 +317,24 @@ impl App {
             let json = serde_json::Value::Array(calls).to_string();
             outcomes.extend(plan_reply(&json, FormatChoice::Exact(Format::ToolCalls), &read));
         }
-        let rows: Vec<ProposalRow> = outcomes
-            .iter()
+        outcomes
+            .into_iter()
             .filter(|o| o.proposal.is_some() || o.error.is_some())
-            .map(|o| ProposalRow {
-                id: 0,
-                message_id,
-                path: o.path.clone(),
-                proposal: o.proposal.as_ref().and_then(|p| serde_json::to_string(p).ok()),
-                written_text: None,
-                status: if o.proposal.is_some() { "pending" } else { "failed" }.into(),
-                error: o.error.clone(),
-                checks: "[]".into(),
-            })
-            .collect();
+            .map(|o| (proposal_row(message_id, &o.path, o.proposal.as_ref(), o.error), o.proposal))
+            .collect()
+    }
+
+    /// Saves a reply's proposals (replacing any it had) and returns their views.
+    pub(crate) fn save_proposals(
+        &self,
+        message_id: i64,
+        rows: &[ProposalRow],
+    ) -> ApiResult<Vec<ProposalView>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let saved = self.with_store(|s| s.set_proposals(message_id, &rows))?;
+        let saved = self.with_store(|s| s.set_proposals(message_id, rows))?;
         Ok(saved.iter().map(|r| self.row_view(r)).collect())
-    }
-
-    /// Saves one proposal built outside a reply's text (a completion at the cursor).
-    pub(crate) fn save_proposal(&self, message_id: i64, proposal: &Proposal) -> ApiResult<ProposalView> {
-        let row = ProposalRow {
-            message_id,
-            proposal: serde_json::to_string(proposal).ok(),
-            ..unsaved_row(&proposal.path)
-        };
-        let saved = self.with_store(|s| s.set_proposals(message_id, &[row]))?;
-        let row =
-            saved.first().ok_or_else(|| ApiError::new(ErrorCode::Database, "the proposal was not saved"))?;
-        Ok(self.row_view(row))
     }
 
     pub(crate) fn row_view(&self, r: &ProposalRow) -> ProposalView {
@@ -367,7 +355,7 @@ impl App {
         Ok(rows.iter().map(|r| self.row_view(r)).collect())
     }
 
-    pub(crate) fn load_proposal(&self, id: i64) -> ApiResult<(ProposalRow, Proposal)> {
+    fn load_proposal(&self, id: i64) -> ApiResult<(ProposalRow, Proposal)> {
         let row = self
             .with_store(|s| s.proposal(id))?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "That proposal no longer exists."))?;

@@ -25,6 +25,18 @@ pub enum CheckKind {
     Lint,
 }
 
+impl CheckKind {
+    /// The name the UI and the saved JSON use.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckKind::Syntax => "syntax",
+            CheckKind::Secret => "secret",
+            CheckKind::Risk => "risk",
+            CheckKind::Lint => "lint",
+        }
+    }
+}
+
 /// One thing a person should look at before accepting the proposal.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
