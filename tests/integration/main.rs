@@ -7,6 +7,7 @@ mod chat;
 mod confinement;
 mod fim;
 mod git_status;
+mod hostile;
 mod local_model;
 mod models;
 mod review;

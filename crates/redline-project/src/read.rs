@@ -50,6 +50,29 @@ pub fn read_text(
     Ok(TextFile { summary, text: Some(text) })
 }
 
+/// At most `cap` bytes of a project file, and whether it holds more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CappedBytes {
+    pub bytes: Vec<u8>,
+    pub truncated: bool,
+}
+
+/// Reads at most `cap` bytes of a project file (confined to the root): a 10 GB file costs `cap`
+/// bytes, never more, whatever its size claims. Folders are refused.
+pub fn read_capped(root: &ProjectRoot, path: &str, cap: usize) -> Result<CappedBytes, ProjectError> {
+    let abs = root.resolve(path)?;
+    let file = fs::File::open(&abs).map_err(|e| ProjectError::io(&abs, e))?;
+    let meta = file.metadata().map_err(|e| ProjectError::io(&abs, e))?;
+    if meta.is_dir() {
+        return Err(ProjectError::Unreadable { path: abs, source: std::io::Error::other("it is a folder") });
+    }
+    let mut bytes = Vec::with_capacity((meta.len() as usize).min(cap) + 1);
+    file.take(cap as u64 + 1).read_to_end(&mut bytes).map_err(|e| ProjectError::io(&abs, e))?;
+    let truncated = bytes.len() > cap;
+    bytes.truncate(cap);
+    Ok(CappedBytes { bytes, truncated })
+}
+
 /// Lines as an editor counts them: a final newline does not start another line.
 fn line_count(text: &str) -> u32 {
     let newlines = text.bytes().filter(|b| *b == b'\n').count();
