@@ -96,7 +96,9 @@ mod tests {
     #[test]
     fn git_files_are_refused_anywhere_and_in_any_case() {
         let rules = ProtectedPaths::default();
-        for path in [".git/config", ".git/hooks/pre-commit", "sub/.git/config", ".GIT/config", ".git", ".git./x"] {
+        for path in
+            [".git/config", ".git/hooks/pre-commit", "sub/.git/config", ".GIT/config", ".git", ".git./x"]
+        {
             assert_eq!(rules.rule(path), PathRule::Refused(GIT_REFUSAL.into()), "{path}");
         }
         assert_eq!(rules.rule(".gitignore"), PathRule::Editable);
