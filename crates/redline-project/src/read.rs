@@ -1,5 +1,9 @@
-use std::fs;
+//! Reading project files for the view and for context: through the root's directory handle,
+//! measured on the opened file, and never more than a cap.
+
+use std::fs::File;
 use std::io::Read;
+use std::path::PathBuf;
 
 use crate::{FileSummary, ProjectError, ProjectRoot};
 
@@ -16,28 +20,27 @@ pub struct TextFile {
     pub text: Option<String>,
 }
 
-/// Reads a project file for display. The size is checked before reading, so a 200 MB file costs
-/// one `stat`; a file with NUL bytes near the start is binary; invalid UTF-8 is replaced and
-/// flagged `lossy` rather than refused, so the person still sees the file.
+/// Reads a project file for display, through the root's directory handle. The size is checked
+/// on the opened file before reading, so a 200 MB file costs one `fstat`, and the read is capped
+/// at the limit whatever the size claimed; a file with NUL bytes near the start is binary;
+/// invalid UTF-8 is replaced and flagged `lossy` rather than refused, so the person still sees
+/// the file.
 pub fn read_text(
     root: &ProjectRoot,
     path: &str,
     language_of: impl Fn(&str) -> String,
 ) -> Result<TextFile, ProjectError> {
-    let abs = root.resolve(path)?;
-    let meta = fs::metadata(&abs).map_err(|e| ProjectError::io(&abs, e))?;
-    if meta.is_dir() {
-        return Err(ProjectError::Unreadable { path: abs, source: std::io::Error::other("it is a folder") });
-    }
-    let size = meta.len();
+    let (file, size, abs) = open_regular(root, path)?;
     if size > VIEW_SIZE_LIMIT {
         return Ok(TextFile { summary: FileSummary::TooLarge { size, limit: VIEW_SIZE_LIMIT }, text: None });
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    fs::File::open(&abs)
-        .and_then(|f| f.take(VIEW_SIZE_LIMIT + 1).read_to_end(&mut bytes))
-        .map_err(|e| ProjectError::io(&abs, e))?;
+    file.take(VIEW_SIZE_LIMIT + 1).read_to_end(&mut bytes).map_err(|e| ProjectError::io(&abs, e))?;
     let size = bytes.len() as u64;
+    if size > VIEW_SIZE_LIMIT {
+        // It grew past the limit while we read it.
+        return Ok(TextFile { summary: FileSummary::TooLarge { size, limit: VIEW_SIZE_LIMIT }, text: None });
+    }
     if bytes[..bytes.len().min(SNIFF_LEN)].contains(&0) {
         return Ok(TextFile { summary: FileSummary::Binary { size }, text: None });
     }
@@ -58,19 +61,32 @@ pub struct CappedBytes {
 }
 
 /// Reads at most `cap` bytes of a project file (confined to the root): a 10 GB file costs `cap`
-/// bytes, never more, whatever its size claims. Folders are refused.
+/// bytes, never more, whatever its size claims. Folders, FIFOs and devices are refused.
 pub fn read_capped(root: &ProjectRoot, path: &str, cap: usize) -> Result<CappedBytes, ProjectError> {
-    let abs = root.resolve(path)?;
-    let file = fs::File::open(&abs).map_err(|e| ProjectError::io(&abs, e))?;
-    let meta = file.metadata().map_err(|e| ProjectError::io(&abs, e))?;
-    if meta.is_dir() {
-        return Err(ProjectError::Unreadable { path: abs, source: std::io::Error::other("it is a folder") });
-    }
-    let mut bytes = Vec::with_capacity((meta.len() as usize).min(cap) + 1);
+    let (file, size, abs) = open_regular(root, path)?;
+    let mut bytes = Vec::with_capacity((size as usize).min(cap) + 1);
     file.take(cap as u64 + 1).read_to_end(&mut bytes).map_err(|e| ProjectError::io(&abs, e))?;
     let truncated = bytes.len() > cap;
     bytes.truncate(cap);
     Ok(CappedBytes { bytes, truncated })
+}
+
+/// Opens a regular project file and gives its size from `fstat` on the opened descriptor (what
+/// is read is what was measured), with its path for messages.
+fn open_regular(root: &ProjectRoot, path: &str) -> Result<(File, u64, PathBuf), ProjectError> {
+    let abs = root.path().join(path);
+    let file = root.open_file(path)?;
+    let meta = file.metadata().map_err(|e| ProjectError::io(&abs, e))?;
+    let refuse =
+        |why: &str| ProjectError::Unreadable { path: abs.clone(), source: std::io::Error::other(why) };
+    if meta.is_dir() {
+        return Err(refuse("it is a folder"));
+    }
+    if !meta.is_file() {
+        // A FIFO would block the reader forever and a device never ends.
+        return Err(refuse("it is not a regular file"));
+    }
+    Ok((file, meta.len(), abs))
 }
 
 /// Lines as an editor counts them: a final newline does not start another line.
@@ -82,6 +98,8 @@ fn line_count(text: &str) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn setup() -> (tempfile::TempDir, ProjectRoot) {

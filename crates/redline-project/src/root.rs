@@ -1,22 +1,75 @@
-use std::path::{Component, Path, PathBuf};
+//! The open project folder: its canonical path for display and name-based checks, and the
+//! directory handle that every confined read and write starts from (see [`crate::confined`]).
 
+use std::fs::File;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustix::fs::{Mode, OFlags};
+
+use crate::confined::{self, Resolver};
 use crate::ProjectError;
 
-/// The canonical root of an open project; every path from the UI or a model goes through
-/// [`ProjectRoot::resolve`] before it touches the disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The canonical root of an open project. Paths from the UI or a model are checked by name with
+/// [`ProjectRoot::resolve`]; files are opened through the root's directory handle with
+/// [`ProjectRoot::open_file`] and the write functions, which a symlink swapped in cannot
+/// redirect.
+#[derive(Debug, Clone)]
 pub struct ProjectRoot {
     root: PathBuf,
+    /// Opened once, so a later rename or symlink swap of the root's own path changes nothing.
+    dir: Arc<OwnedFd>,
+    resolver: Resolver,
 }
+
+/// Two handles on the same canonical folder are the same project.
+impl PartialEq for ProjectRoot {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root
+    }
+}
+
+impl Eq for ProjectRoot {}
 
 impl ProjectRoot {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, ProjectError> {
         let path = path.as_ref();
         let root = path.canonicalize().map_err(|e| ProjectError::io(path, e))?;
-        if !root.is_dir() {
-            return Err(ProjectError::NotADirectory(root));
-        }
-        Ok(ProjectRoot { root })
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        let dir = match rustix::fs::open(&root, flags, Mode::empty()) {
+            Ok(dir) => dir,
+            Err(rustix::io::Errno::NOTDIR) => return Err(ProjectError::NotADirectory(root)),
+            Err(e) => return Err(ProjectError::io(&root, e.into())),
+        };
+        let resolver = Resolver::probe(&dir);
+        Ok(ProjectRoot { root, dir: Arc::new(dir), resolver })
+    }
+
+    /// The same project resolved only by the fd-by-fd walk, as on a kernel without `openat2`:
+    /// for tests of that path on kernels that have it.
+    #[doc(hidden)]
+    pub fn resolving_by_fd_walk(mut self) -> Self {
+        self.resolver = Resolver::FdWalk;
+        self
+    }
+
+    /// Whether lookups use the kernel's `openat2` (false: the fd-by-fd walk).
+    #[doc(hidden)]
+    pub fn uses_openat2(&self) -> bool {
+        self.resolver == Resolver::Openat2
+    }
+
+    pub(crate) fn resolver(&self) -> Resolver {
+        self.resolver
+    }
+
+    pub(crate) fn dir(&self) -> BorrowedFd<'_> {
+        self.dir.as_fd()
+    }
+
+    pub(crate) fn dir_arc(&self) -> &Arc<OwnedFd> {
+        &self.dir
     }
 
     pub fn path(&self) -> &Path {
@@ -31,36 +84,26 @@ impl ProjectRoot {
             .unwrap_or_else(|| self.root.display().to_string())
     }
 
+    /// Opens a project file for reading through the root's directory handle: symlinks are
+    /// followed only while they stay inside, and one swapped in meanwhile cannot redirect the
+    /// open. FIFOs and devices open without blocking; check what you got with `metadata()`.
+    pub fn open_file(&self, path: &str) -> Result<File, ProjectError> {
+        confined::open_read(self, path)
+    }
+
     /// Maps a project-relative path (or an absolute one inside the root) to an absolute path that
-    /// is guaranteed to stay inside the root, following symlinks of the part that exists.
-    /// `..` that climbs out, absolute paths elsewhere and symlinks leading out are refused.
+    /// is inside the root by name, following symlinks of the part that exists. `..` that climbs
+    /// out, absolute paths elsewhere and symlinks leading out are refused. This is a check by
+    /// name, for display and listing: to open what it names, use [`ProjectRoot::open_file`] or
+    /// the write functions, which cannot be raced.
     pub fn resolve(&self, path: &str) -> Result<PathBuf, ProjectError> {
-        let outside = || ProjectError::OutsideProject { path: path.to_owned() };
-        let requested = Path::new(path);
-        let relative = if requested.is_absolute() {
-            requested.strip_prefix(&self.root).map_err(|_| outside())?
-        } else {
-            requested
-        };
         let mut lexical = self.root.clone();
-        for component in relative.components() {
-            match component {
-                Component::Normal(part) => lexical.push(part),
-                Component::CurDir => {}
-                Component::ParentDir => {
-                    if lexical == self.root {
-                        return Err(outside());
-                    }
-                    lexical.pop();
-                }
-                Component::RootDir | Component::Prefix(_) => return Err(outside()),
-            }
-        }
+        lexical.extend(confined::normalize(&self.root, path)?);
         let real = canonicalize_existing_prefix(&lexical);
         if real.starts_with(&self.root) {
             Ok(lexical)
         } else {
-            Err(outside())
+            Err(ProjectError::OutsideProject { path: path.to_owned() })
         }
     }
 

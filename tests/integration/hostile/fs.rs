@@ -1,0 +1,103 @@
+//! Filesystem edges of the trust boundary: a folder swapped for a symlink while Redline writes
+//! in it, and writes aimed at git's own files through the write layer.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redline_project::{replace_if_unchanged, write_atomic, ProjectRoot, WriteError, GIT_REFUSAL};
+
+use super::traps::Traps;
+
+/// How long the race runs; thousands of writes on this machine.
+const RACE_FOR: Duration = Duration::from_secs(2);
+
+fn race_a_swapped_folder(fd_walk: bool) {
+    let base = tempfile::tempdir().expect("tmp");
+    let project = base.path().join("project");
+    let outside = base.path().join("outside");
+    fs::create_dir_all(project.join("work")).expect("mkdir");
+    fs::create_dir(&outside).expect("mkdir");
+    fs::write(outside.join("keep.txt"), "outside, untouched\n").expect("write");
+    let root = ProjectRoot::open(&project).expect("open");
+    assert!(root.uses_openat2(), "this kernel has openat2; the race needs both resolvers");
+    let root = if fd_walk { root.resolving_by_fd_walk() } else { root };
+    let mut traps = Traps::new();
+    traps.freeze_tree(&outside);
+    for i in 0..64 {
+        traps.freeze(&outside.join(format!("f{i}.txt"))); // must stay missing
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, project, outside) = (stop.clone(), project.clone(), outside.clone());
+        std::thread::spawn(move || {
+            let (work, aside) = (project.join("work"), project.join("work-aside"));
+            let mut swaps = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                // Folder out, link to the outside in; then back.
+                if fs::rename(&work, &aside).is_ok() && symlink(&outside, &work).is_ok() {
+                    swaps += 1;
+                    std::thread::yield_now();
+                    let _ = fs::remove_file(&work);
+                }
+                let _ = fs::rename(&aside, &work);
+            }
+            swaps
+        })
+    };
+    let started = Instant::now();
+    let (mut writes, mut written) = (0u32, 0u32);
+    while started.elapsed() < RACE_FOR {
+        let path = format!("work/f{}.txt", writes % 64);
+        let ok = if writes % 2 == 0 {
+            write_atomic(&root, &path, b"ours\n").is_ok()
+        } else {
+            replace_if_unchanged(&root, &path, None, b"ours\n").is_ok()
+        };
+        written += u32::from(ok);
+        writes += 1;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().expect("swapper");
+    eprintln!("{writes} writes ({written} landed inside) against {swaps} swaps");
+    assert!(writes > 500 && swaps > 10, "the race barely ran: {writes} writes, {swaps} swaps");
+    assert_eq!(fs::read_dir(&outside).expect("ls").count(), 1, "a write landed outside");
+    traps.assert_quiet(&[]);
+}
+
+#[test]
+fn hostile_fs_folder_swapped_for_an_outside_link_never_redirects_a_write() {
+    race_a_swapped_folder(false);
+}
+
+#[test]
+fn hostile_fs_folder_swapped_for_an_outside_link_never_redirects_a_write_by_fd_walk() {
+    race_a_swapped_folder(true);
+}
+
+#[test]
+fn hostile_fs_writes_to_git_config_and_hooks_are_refused_and_git_stays_byte_identical() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let git = dir.path().join(".git");
+    fs::create_dir_all(git.join("hooks")).expect("mkdir");
+    fs::write(git.join("config"), "[core]\n\trepositoryformatversion = 0\n").expect("write");
+    let mut traps = Traps::new();
+    traps.freeze_tree(&git);
+    traps.freeze(&git.join("hooks/pre-commit"));
+    let root = ProjectRoot::open(dir.path()).expect("open");
+    let fsmonitor = b"[core]\n\tfsmonitor = touch /tmp/pwned\n";
+    for path in [".git/config", ".git/hooks/pre-commit"] {
+        for got in [
+            write_atomic(&root, path, fsmonitor),
+            replace_if_unchanged(&root, path, None, fsmonitor).map(|_| ()),
+        ] {
+            match got {
+                Err(e @ WriteError::Refused { .. }) => assert_eq!(e.to_string(), GIT_REFUSAL),
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+    }
+    traps.assert_quiet(&[]);
+}
