@@ -1,21 +1,22 @@
 //! What goes to the model besides the question: files and folders the person @-mentioned, the
-//! selection in the file view, the working tree's diff, and the project's rules files. Ignored
-//! files are not sent, secrets are redacted, and everything is sized so the context meter can
-//! say what fits and what was dropped.
+//! selection in the file view, the working tree's diff, and the project's rules files. Each
+//! passes the outbound gate (`redline_project::outbound`): what the visibility policy hides is
+//! not sent and says why, secrets are redacted by each file's own path, reads are capped before
+//! reading, and everything is sized so the context meter can say what fits and what was dropped.
 
 use std::path::Path;
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use redline_project::{IgnoreRules, ProjectRoot};
+use redline_project::outbound::{gate, Gated, Source};
+use redline_project::{read_capped, ProjectError, ProjectRoot, Redaction, Visibility};
 use serde::Serialize;
-
-use crate::redact::{redact, Redaction};
 
 /// A single file is cut after this many bytes.
 pub const FILE_CAP: usize = 256 * 1024;
 /// A mentioned folder contributes at most this many bytes and files.
 pub const FOLDER_CAP: usize = 512 * 1024;
 pub const FOLDER_FILES_CAP: usize = 200;
+/// A selection is cut from at most this much of its file (the lines around it are not sent).
+const SELECTION_FILE_CAP: usize = 4 * 1024 * 1024;
 
 /// Files the project's people already write for assistants, picked up automatically.
 pub const RULES_FILES: &[&str] =
@@ -39,7 +40,7 @@ pub struct Attachment {
     pub tokens: u32,
     pub truncated: bool,
     pub redactions: Vec<Redaction>,
-    /// Why it was not attached or was shortened, for the person to read.
+    /// Why it was not attached or was shortened, and what was redacted, for the person to read.
     pub note: Option<String>,
     #[serde(skip)]
     pub body: String,
@@ -60,6 +61,20 @@ impl Attachment {
 
     fn refused(kind: AttachmentKind, label: String, note: String) -> Attachment {
         Attachment { note: Some(note), ..Attachment::new(kind, label, String::new()) }
+    }
+
+    /// An attachment of what passed the gate, its note saying what was redacted or left out
+    /// (after `cut`, the sentence about a size cap, if any).
+    fn gated(kind: AttachmentKind, label: String, gated: Gated, cut: Option<String>) -> Attachment {
+        if let Some(why) = gated.refused {
+            return Attachment::refused(kind, label, why);
+        }
+        let note = match (cut, gated.note()) {
+            (Some(c), Some(n)) => Some(format!("{c}; {n}")),
+            (c, n) => c.or(n),
+        };
+        let redactions = gated.redactions;
+        Attachment { redactions, note, ..Attachment::new(kind, label, gated.text) }
     }
 
     pub fn is_attached(&self) -> bool {
@@ -94,24 +109,21 @@ pub struct Selection {
     pub end_line: u32,
 }
 
-/// Reads what a question refers to, inside the project only.
+/// A project file's text as read for a model: at most `cap` bytes, `None` when binary.
+struct ReadText {
+    text: String,
+    truncated: bool,
+}
+
+/// Reads what a question refers to, inside the project only, through the outbound gate.
 pub struct ContextReader<'a> {
     root: &'a ProjectRoot,
-    ignore: IgnoreRules,
-    redline_ignore: Gitignore,
+    visibility: Visibility,
 }
 
 impl<'a> ContextReader<'a> {
     pub fn new(root: &'a ProjectRoot) -> Self {
-        let mut builder = GitignoreBuilder::new(root.path());
-        builder.add(root.path().join(".redlineignore"));
-        let redline_ignore = builder.build().unwrap_or_else(|_| Gitignore::empty());
-        ContextReader { root, ignore: IgnoreRules::new(root.path()), redline_ignore }
-    }
-
-    fn ignored(&self, abs: &Path, is_dir: bool) -> bool {
-        self.ignore.is_ignored(abs, is_dir)
-            || self.redline_ignore.matched_path_or_any_parents(abs, is_dir).is_ignore()
+        ContextReader { root, visibility: Visibility::new(root.path()) }
     }
 
     /// A file or folder the person mentioned.
@@ -124,43 +136,51 @@ impl<'a> ContextReader<'a> {
         if abs.is_dir() {
             return self.folder(&abs, label);
         }
-        if self.ignored(&abs, false) {
-            let note = "ignored by .gitignore or .redlineignore: not sent".to_owned();
-            return Attachment::refused(AttachmentKind::File, label, note);
-        }
-        self.file(AttachmentKind::File, &abs, label)
+        let rel = self.root.relative(&abs).unwrap_or_else(|| label.clone());
+        self.file(AttachmentKind::File, &abs, &rel, label)
     }
 
-    fn file(&self, kind: AttachmentKind, abs: &Path, label: String) -> Attachment {
-        let bytes = match std::fs::read(abs) {
-            Ok(bytes) => bytes,
-            Err(e) => return Attachment::refused(kind, label, format!("cannot read it: {e}")),
-        };
-        if bytes[..bytes.len().min(8000)].contains(&0) {
-            return Attachment::refused(kind, label, "binary file: not sent".into());
+    /// Why `abs` may not go to a model, following a symlink inside the project to its target.
+    fn refusal(&self, abs: &Path, rel: &str) -> Option<String> {
+        self.visibility.hidden_followed(abs, false).map(|why| why.reason(rel))
+    }
+
+    fn read(&self, rel: &str, cap: usize) -> Result<Option<ReadText>, String> {
+        let capped = read_capped(self.root, rel, cap).map_err(|e| match e {
+            ProjectError::OutsideProject { .. } => {
+                format!("{rel} points outside the project folder (a symlink out): not sent")
+            }
+            e => format!("cannot read it: {e}"),
+        })?;
+        if capped.bytes[..capped.bytes.len().min(8000)].contains(&0) {
+            return Ok(None);
         }
-        let truncated = bytes.len() > FILE_CAP;
-        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(FILE_CAP)]).into_owned();
-        let (body, redactions) = redact(&label, &text);
-        let note = truncated.then(|| format!("only the first {} KB were sent", FILE_CAP / 1024));
-        Attachment { truncated, redactions, note, ..Attachment::new(kind, label, body) }
+        let text = String::from_utf8_lossy(&capped.bytes).into_owned();
+        Ok(Some(ReadText { text, truncated: capped.truncated }))
+    }
+
+    fn file(&self, kind: AttachmentKind, abs: &Path, rel: &str, label: String) -> Attachment {
+        if let Some(why) = self.refusal(abs, rel) {
+            return Attachment::refused(kind, label, why);
+        }
+        let read = match self.read(rel, FILE_CAP) {
+            Ok(Some(read)) => read,
+            Ok(None) => return Attachment::refused(kind, label, "binary file: not sent".into()),
+            Err(why) => return Attachment::refused(kind, label, why),
+        };
+        let cut = read.truncated.then(|| format!("only the first {} KB were sent", FILE_CAP / 1024));
+        let gated = gate(&self.visibility, Source::File(rel), &read.text);
+        Attachment { truncated: read.truncated, ..Attachment::gated(kind, label, gated, cut) }
     }
 
     fn folder(&self, abs: &Path, label: String) -> Attachment {
-        let walker = ignore::WalkBuilder::new(abs)
-            .hidden(false)
-            .require_git(false)
-            .add_custom_ignore_filename(".redlineignore")
-            .filter_entry(|e| e.file_name() != ".git")
-            .sort_by_file_path(|a, b| a.cmp(b))
-            .build();
         let (mut body, mut redactions, mut files, mut truncated) = (String::new(), Vec::new(), 0, false);
-        for entry in walker.flatten() {
-            if !entry.file_type().is_some_and(|t| t.is_file()) || self.ignored(entry.path(), false) {
+        for entry in self.visibility.walk(abs).build().flatten() {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
             let Some(rel) = self.root.relative(entry.path()) else { continue };
-            let file = self.file(AttachmentKind::File, entry.path(), rel.clone());
+            let file = self.file(AttachmentKind::File, entry.path(), &rel, rel.clone());
             if !file.is_attached() {
                 continue;
             }
@@ -169,39 +189,95 @@ impl<'a> ContextReader<'a> {
                 break;
             }
             files += 1;
+            let lines_before = body.bytes().filter(|b| *b == b'\n').count() as u32 + 1;
             body.push_str(&file_block(&rel, &file.body));
-            redactions.extend(file.redactions.into_iter().map(|r| Redaction { kind: r.kind, line: r.line }));
+            redactions
+                .extend(file.redactions.into_iter().map(|r| Redaction { line: r.line + lines_before, ..r }));
         }
-        let note = truncated
+        let cut = truncated
             .then(|| format!("only the first {files} files ({} KB cap) were sent", FOLDER_CAP / 1024));
+        let note = match (cut, redline_project::redact::describe(&redactions)) {
+            (Some(c), Some(r)) => Some(format!("{c}; {r}")),
+            (c, r) => c.or(r),
+        };
         Attachment { truncated, redactions, note, ..Attachment::new(AttachmentKind::Folder, label, body) }
     }
 
-    /// Lines of a file the person selected.
+    /// Lines of a file the person selected. The whole file (up to a cap) is redacted first, so a
+    /// key block that starts above the selection is still recognised, then the lines are cut;
+    /// a redacted secret keeps its line count, so the lines are the ones the person selected.
     pub fn selection(&self, selection: &Selection) -> Attachment {
         let label = format!("{}:{}-{}", selection.path, selection.start_line, selection.end_line);
-        let mut whole = match self.root.resolve(&selection.path) {
-            Ok(abs) => self.file(AttachmentKind::Selection, &abs, label.clone()),
-            Err(e) => return Attachment::refused(AttachmentKind::Selection, label, e.to_string()),
+        let kind = AttachmentKind::Selection;
+        let abs = match self.root.resolve(&selection.path) {
+            Ok(abs) => abs,
+            Err(e) => return Attachment::refused(kind, label, e.to_string()),
         };
-        let start = selection.start_line.max(1) as usize - 1;
-        let count = (selection.end_line as usize + 1).saturating_sub(start + 1);
-        let lines: Vec<&str> = whole.body.lines().skip(start).take(count).collect();
-        whole.body = lines.join("\n");
-        whole.tokens = estimate_tokens(&whole.body);
-        whole
+        let rel = self.root.relative(&abs).unwrap_or_else(|| selection.path.clone());
+        if let Some(why) = self.refusal(&abs, &rel) {
+            return Attachment::refused(kind, label, why);
+        }
+        let read = match self.read(&rel, SELECTION_FILE_CAP) {
+            Ok(Some(read)) => read,
+            Ok(None) => return Attachment::refused(kind, label, "binary file: not sent".into()),
+            Err(why) => return Attachment::refused(kind, label, why),
+        };
+        let mut gated = gate(&self.visibility, Source::File(&rel), &read.text);
+        let (start, end) = (selection.start_line.max(1), selection.end_line);
+        let lines: Vec<&str> = gated
+            .text
+            .lines()
+            .skip(start as usize - 1)
+            .take((end + 1).saturating_sub(start) as usize)
+            .collect();
+        let body = lines.join("\n");
+        gated.redactions.retain(|r| r.line >= start && r.line <= end);
+        gated.text = body;
+        Attachment::gated(kind, label, gated, None)
     }
 
-    /// The project's rules files that exist.
+    /// The project's rules files that exist. One that is a symlink out of the project is not
+    /// read; its chip says so.
     pub fn rules(&self) -> Vec<Attachment> {
         RULES_FILES
             .iter()
             .filter_map(|name| {
-                let abs = self.root.path().join(name);
-                abs.is_file().then(|| self.file(AttachmentKind::Rules, &abs, (*name).to_owned()))
+                let lexical = self.root.path().join(name);
+                lexical.symlink_metadata().ok()?;
+                let label = (*name).to_owned();
+                Some(match self.root.resolve(name) {
+                    Ok(abs) if abs.is_file() => self.file(AttachmentKind::Rules, &abs, name, label),
+                    Ok(_) => return None,
+                    Err(_) => Attachment::refused(
+                        AttachmentKind::Rules,
+                        label,
+                        format!("{name} is a link to a file outside the project: not sent"),
+                    ),
+                })
             })
             .collect()
     }
+
+    /// The working tree's diff (the caller computes it with git, paths relative to the work
+    /// tree): files the policy hides are left out, each file redacted by its own path.
+    pub fn diff(&self, patch: &str) -> Attachment {
+        let label = "working tree diff".to_owned();
+        let prefix = work_tree_prefix(self.root.path());
+        let gated = gate(&self.visibility, Source::Diff { prefix: &prefix }, patch);
+        if gated.text.trim().is_empty() {
+            return Attachment::refused(AttachmentKind::GitDiff, label, "no uncommitted changes".into());
+        }
+        Attachment::gated(AttachmentKind::GitDiff, label, gated, None)
+    }
+}
+
+/// The project's folder inside its git work tree, `/`-separated (`""` when they coincide or the
+/// project is no repository).
+fn work_tree_prefix(root: &Path) -> String {
+    let Ok(repo) = git2::Repository::discover(root) else { return String::new() };
+    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else { return String::new() };
+    let Ok(rel) = root.strip_prefix(&workdir) else { return String::new() };
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Project files and folders whose path contains the letters of `query` in order (as @-completion
@@ -209,12 +285,7 @@ impl<'a> ContextReader<'a> {
 /// paths beat longer ones. Ignored files are not offered.
 pub fn find_files(root: &ProjectRoot, query: &str, limit: usize) -> Vec<String> {
     let query = query.to_lowercase();
-    let walker = ignore::WalkBuilder::new(root.path())
-        .hidden(false)
-        .require_git(false)
-        .add_custom_ignore_filename(".redlineignore")
-        .filter_entry(|e| e.file_name() != ".git")
-        .build();
+    let walker = Visibility::new(root.path()).walk(root.path()).build();
     let mut scored: Vec<(u32, String)> = Vec::new();
     for entry in walker.flatten().take(50_000) {
         let Some(rel) = root.relative(entry.path()) else { continue };
@@ -244,9 +315,10 @@ fn match_score(path: &str, query: &str) -> Option<u32> {
     query.chars().all(|q| chars.any(|c| c == q)).then(|| 10_000 + path.len() as u32)
 }
 
-/// The working tree's diff as an attachment (the caller computes it with git).
+/// A diff as an attachment, redacted as one text: for diffs that belong to no project (prompt
+/// tests); a project's diff goes through [`ContextReader::diff`].
 pub fn diff_attachment(diff: &str) -> Attachment {
-    let (body, redactions) = redact("working tree diff", diff);
+    let (body, redactions) = redline_project::redact::redact("working tree diff", diff);
     let label = "working tree diff".to_owned();
     if body.trim().is_empty() {
         return Attachment::refused(AttachmentKind::GitDiff, label, "no uncommitted changes".into());
@@ -350,5 +422,47 @@ mod tests {
         assert_eq!(reader.rules().iter().map(|r| r.label.as_str()).collect::<Vec<_>>(), ["AGENTS.md"]);
         let sel = reader.selection(&Selection { path: "f.txt".into(), start_line: 2, end_line: 3 });
         assert_eq!(sel.body, "2\n3");
+    }
+
+    #[test]
+    fn a_selection_is_judged_by_its_files_path_and_rules() {
+        let (_d, root) = project(&[
+            (".env", "A=1\nDB_PASSWORD=hunter2hunter2\n"),
+            (".redlineignore", "vault.txt\n"),
+            ("vault.txt", "secret\n"),
+        ]);
+        let reader = ContextReader::new(&root);
+        let sel = reader.selection(&Selection { path: ".env".into(), start_line: 2, end_line: 2 });
+        assert_eq!(sel.body, "DB_PASSWORD=[REDACTED]");
+        assert_eq!(sel.note.as_deref(), Some("1 secret redacted (.env value on line 2)"));
+        let hidden = reader.selection(&Selection { path: "vault.txt".into(), start_line: 1, end_line: 1 });
+        assert!(
+            !hidden.is_attached() && hidden.note.as_deref().is_some_and(|n| n.contains(".redlineignore"))
+        );
+    }
+
+    #[test]
+    fn a_rules_file_linking_out_of_the_project_is_refused_and_says_so() {
+        let outside = tempfile::tempdir().expect("tmp");
+        std::fs::write(outside.path().join("config"), "token: kube-secret-token-123\n").expect("write");
+        let (dir, root) = project(&[("CLAUDE.md", "Be brief.\n")]);
+        std::os::unix::fs::symlink(outside.path().join("config"), dir.path().join("AGENTS.md"))
+            .expect("symlink");
+        let rules = ContextReader::new(&root).rules();
+        let agents = rules.iter().find(|r| r.label == "AGENTS.md").expect("AGENTS.md chip");
+        assert!(
+            !agents.is_attached()
+                && agents.note.as_deref().is_some_and(|n| n.contains("outside the project"))
+        );
+        assert!(rules.iter().any(|r| r.label == "CLAUDE.md" && r.is_attached()));
+    }
+
+    #[test]
+    fn the_diff_leaves_out_hidden_files_and_redacts_each_by_its_path() {
+        let (_d, root) = project(&[(".redlineignore", "notes/\n")]);
+        let patch = "diff --git a/notes/p.md b/notes/p.md\n--- /dev/null\n+++ b/notes/p.md\n@@ -0,0 +1 @@\n+private\ndiff --git a/.envrc b/.envrc\n--- /dev/null\n+++ b/.envrc\n@@ -0,0 +1 @@\n+export K=v\n";
+        let a = ContextReader::new(&root).diff(patch);
+        assert!(!a.body.contains("private") && a.body.contains("+export K=[REDACTED]"), "{}", a.body);
+        assert!(a.note.as_deref().is_some_and(|n| n.contains("notes/p.md")), "{:?}", a.note);
     }
 }

@@ -1,10 +1,14 @@
 //! Completion at the cursor (fill-in-the-middle): the text before and after the cursor go to a
 //! model that completes in the middle, and what it writes there arrives as a proposal to review,
-//! saved as a turn of a conversation like any other edit.
+//! saved as a turn of a conversation like any other edit. Prefix and suffix pass the outbound
+//! gate by the file's path: a file kept from models is refused, secrets are redacted.
 
 use redline_edits::{Proposal, ProposalKind};
 use redline_llm::{Delivery, FimRequest, StreamEvent};
 use redline_store::NewMessage;
+
+use redline_project::outbound::{gate, Gated, Source};
+use redline_project::Visibility;
 
 use crate::chat::now_ms;
 use crate::{ApiError, ApiResult, App, CompletionInput, CompletionView, ErrorCode};
@@ -39,6 +43,24 @@ fn head(s: &str, chars: usize) -> &str {
     s.char_indices().nth(chars).map_or(s, |(b, _)| &s[..b])
 }
 
+/// Prefix and suffix as they may go out: each through the gate by the file's own path.
+fn gated_context(
+    visibility: &Visibility,
+    path: &str,
+    prefix: &str,
+    suffix: &str,
+) -> ApiResult<(Gated, Gated)> {
+    let (before, after) =
+        (gate(visibility, Source::File(path), prefix), gate(visibility, Source::File(path), suffix));
+    if let Some(why) = before.refused.clone() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("Complete here is off for this file: {why}"),
+        ));
+    }
+    Ok((before, after))
+}
+
 impl App {
     /// Completes the file at the cursor; the middle comes back as a proposal in review.
     pub async fn complete_here(&self, input: CompletionInput) -> ApiResult<CompletionView> {
@@ -52,12 +74,18 @@ impl App {
             Some(m) => m.clone(),
             None => self.models.default_model().await?,
         };
-        let (model, wire) = self.models.fim_model(&model_id).await?;
         let (before, after) = text.split_at(at);
+        let root = self.project()?.root().clone();
+        let visibility = Visibility::new(root.path());
+        let rel =
+            root.resolve(&input.path).ok().and_then(|abs| root.relative(&abs)).unwrap_or(input.path.clone());
+        let (sent_before, sent_after) =
+            gated_context(&visibility, &rel, tail(before, PREFIX_CHARS), head(after, SUFFIX_CHARS))?;
+        let (model, wire) = self.models.fim_model(&model_id).await?;
         let request = FimRequest::new(
             model_id.split_once('/').map_or(model_id.as_str(), |(_, m)| m),
-            tail(before, PREFIX_CHARS),
-            head(after, SUFFIX_CHARS),
+            &sent_before.text,
+            &sent_after.text,
         );
         let mut stream = model.complete_fim(request, wire);
         let mut middle = String::new();
@@ -88,7 +116,7 @@ impl App {
         proposed: &str,
         middle: &str,
     ) -> ApiResult<CompletionView> {
-        let project = self.project_key()?;
+        let project = self.conversation_key()?;
         let question = format!("Complete {} at line {}, column {}", input.path, input.line, input.column + 1);
         let reply = format!("```\n{middle}\n```");
         let conversation = match input.conversation_id {

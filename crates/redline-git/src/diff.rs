@@ -99,6 +99,16 @@ fn hunks(patch: &mut Patch<'_>) -> Result<Vec<DiffHunk>, GitError> {
 /// The working tree's changes against HEAD (staged and not, untracked files included) as one
 /// unified diff, cut after `limit` bytes.
 pub(crate) fn worktree_patch(repo: &Repository, limit: usize) -> Result<String, GitError> {
+    worktree_patch_where(repo, limit, &|_| true)
+}
+
+/// [`worktree_patch`] of only the files `keep` admits (by work-tree path): a file it refuses is
+/// never read, so an untracked file the caller must not send costs nothing and cannot leak.
+pub(crate) fn worktree_patch_where(
+    repo: &Repository,
+    limit: usize,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<String, GitError> {
     let head_tree = match repo.head() {
         Ok(head) => Some(head.peel_to_tree()?),
         Err(_) => None,
@@ -107,16 +117,29 @@ pub(crate) fn worktree_patch(repo: &Repository, limit: usize) -> Result<String, 
     opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true).context_lines(3);
     let diff = repo.diff_tree_to_workdir_with_index(head_tree.as_ref(), Some(&mut opts))?;
     let mut out = String::new();
-    diff.print(git2::DiffFormat::Patch, |_, _, line| {
+    for index in 0..diff.deltas().len() {
         if out.len() >= limit {
-            return false;
+            break;
         }
-        if matches!(line.origin(), '+' | '-' | ' ') {
-            out.push(line.origin());
+        let Some(delta) = diff.get_delta(index) else { continue };
+        let path = delta.new_file().path().or_else(|| delta.old_file().path());
+        if !path.is_some_and(|p| keep(&p.to_string_lossy())) {
+            continue;
         }
-        out.push_str(&String::from_utf8_lossy(line.content()));
-        true
-    })
-    .or_else(|e| if out.len() >= limit { Ok(()) } else { Err(e) })?;
+        // A patch is built per file, so a refused file's content is never loaded.
+        let Some(mut patch) = Patch::from_diff(&diff, index)? else { continue };
+        patch
+            .print(&mut |_, _, line| {
+                if out.len() >= limit {
+                    return false;
+                }
+                if matches!(line.origin(), '+' | '-' | ' ') {
+                    out.push(line.origin());
+                }
+                out.push_str(&String::from_utf8_lossy(line.content()));
+                true
+            })
+            .or_else(|e| if out.len() >= limit { Ok(()) } else { Err(e) })?;
+    }
     Ok(out)
 }

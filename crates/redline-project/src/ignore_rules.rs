@@ -15,11 +15,16 @@ use parking_lot::Mutex;
 #[derive(Debug)]
 pub struct IgnoreRules {
     root: PathBuf,
+    /// The per-folder files read: git's view, or `.redlineignore` alone.
+    files: &'static [&'static str],
     repo_wide: Vec<Gitignore>,
     per_dir: Mutex<HashMap<PathBuf, Arc<Gitignore>>>,
 }
 
-const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
+const IGNORE_FILES: &[&str] = &[".gitignore", ".ignore"];
+
+/// The person's own list of what models must not see, in any folder, with gitignore syntax.
+pub const REDLINE_IGNORE: &str = ".redlineignore";
 
 impl IgnoreRules {
     pub fn new(root: &Path) -> Self {
@@ -31,7 +36,24 @@ impl IgnoreRules {
         if let Some(global) = gitconfig_excludes_path().and_then(|p| load(root, &[p])) {
             repo_wide.push(global);
         }
-        IgnoreRules { root: root.to_path_buf(), repo_wide, per_dir: Mutex::new(HashMap::new()) }
+        IgnoreRules {
+            root: root.to_path_buf(),
+            files: IGNORE_FILES,
+            repo_wide,
+            per_dir: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `.redlineignore` files alone, decided the same way (deeper files win, `!` whitelists):
+    /// the part of the visibility policy that only models are kept from.
+    pub fn redline(root: &Path) -> Self {
+        const FILES: &[&str] = &[REDLINE_IGNORE];
+        IgnoreRules {
+            root: root.to_path_buf(),
+            files: FILES,
+            repo_wide: Vec::new(),
+            per_dir: Mutex::new(HashMap::new()),
+        }
     }
 
     /// True when `path` (absolute, inside the root) or one of its parent folders is ignored.
@@ -54,11 +76,26 @@ impl IgnoreRules {
         false
     }
 
+    /// Whether `path` itself is ignored, its parent folders taken as not ignored: what a walk
+    /// that never enters an ignored folder needs to ask, one level at a time.
+    pub fn is_ignored_here(&self, path: &Path, is_dir: bool) -> bool {
+        if path.file_name().is_some_and(|n| n == ".git") {
+            return true;
+        }
+        match path.parent() {
+            Some(parent) if path.starts_with(&self.root) && path != self.root => {
+                self.decide(parent, path, is_dir)
+            }
+            _ => false,
+        }
+    }
+
     /// Forgets the cached rules of `dir`, after one of its ignore files changed.
     pub fn invalidate(&self, dir: &Path) {
         self.per_dir.lock().remove(dir);
     }
 
+    /// Whether a change to `path` changes what git ignores (the tree's rules).
     pub fn is_ignore_file(path: &Path) -> bool {
         path.file_name().is_some_and(|name| IGNORE_FILES.iter().any(|f| name == *f))
     }
@@ -92,7 +129,7 @@ impl IgnoreRules {
         if let Some(rules) = self.per_dir.lock().get(dir) {
             return rules.clone();
         }
-        let files: Vec<PathBuf> = IGNORE_FILES.iter().map(|f| dir.join(f)).collect();
+        let files: Vec<PathBuf> = self.files.iter().map(|f| dir.join(f)).collect();
         let rules = Arc::new(load(dir, &files).unwrap_or_else(Gitignore::empty));
         self.per_dir.lock().insert(dir.to_path_buf(), rules.clone());
         rules

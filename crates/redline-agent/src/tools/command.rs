@@ -56,7 +56,9 @@ pub async fn run_command(
         .arg(command)
         .current_dir(root)
         .env_clear()
-        .envs(redline_project::command_env())
+        // PATH entries inside the project are cut: an approved `pytest` must be the person's
+        // pytest, not a script of that name the folder planted on a `.` in PATH.
+        .envs(redline_project::path_outside_project(&redline_project::command_env(), root))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use redline_git::{Change, ChangeKind, DiffLineKind, FileDiff, HeadState, Repo};
-use redline_project::ProjectRoot;
+use redline_project::outbound::{gate, Source};
+use redline_project::{Hidden, ProjectRoot, Visibility};
 use serde::Deserialize;
 
-use super::ignored::{hidden, Hidden};
+use super::ignored::hidden;
 use super::{cap_content, lenient_bool, ToolOutput};
 
 /// A diff is cut after this many bytes; the model is told to ask for one path at a time.
@@ -136,7 +137,8 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
     let path = args.path.as_deref().map(str::trim).unwrap_or("").trim_end_matches('/');
     let path = if path == "." { "" } else { path };
     let abs = root.resolve(path).map_err(|e| e.to_string())?;
-    if let Some(why) = hidden(root, &abs, abs.is_dir()) {
+    let visibility = Visibility::new(root.path());
+    if let Some(why) = visibility.hidden(&abs, abs.is_dir()) {
         return Err(why.reason(path));
     }
     let Some(located) = locate(root)? else {
@@ -151,14 +153,17 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
         let diff = located.repo.file_diff(&repo_path).map_err(|e| format!("cannot compute the diff: {e}"))?;
         render_file_diff(&diff)
     } else {
-        located.repo.worktree_patch(PATCH_READ_LIMIT).map_err(|e| format!("cannot compute the diff: {e}"))?
+        let prefix = located.prefix.clone();
+        let keep = |repo_path: &str| project_visible(&visibility, &prefix, repo_path);
+        located
+            .repo
+            .worktree_patch_where(PATCH_READ_LIMIT, &keep)
+            .map_err(|e| format!("cannot compute the diff: {e}"))?
     };
     let sections: Vec<String> = split_patch(&patch)
         .into_iter()
         .filter(|(file, _)| within(&repo_path, file))
-        .filter(|(file, _)| {
-            located.project_path(file).is_some_and(|p| hidden(root, &root.path().join(p), false).is_none())
-        })
+        .filter(|(file, _)| project_visible(&visibility, &located.prefix, file))
         .map(|(_, text)| text)
         .collect();
     let what = if staged { "staged changes" } else { "uncommitted changes" };
@@ -166,13 +171,18 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
     if sections.is_empty() {
         return Ok(ToolOutput::ok(format!("no {what}{place}"), format!("no {what}{place}")));
     }
-    let body = sections.concat();
+    // Each file's part is redacted by that file's own path (a `.env` loses every value).
+    let gated = gate(&visibility, Source::Diff { prefix: &located.prefix }, &sections.concat());
+    let body = gated.text;
     let (added, removed) = count_lines(&body);
-    let summary = format!(
+    let mut summary = format!(
         "diff of {} file{} (+{added} −{removed})",
         sections.len(),
         if sections.len() == 1 { "" } else { "s" }
     );
+    if let Some(note) = redline_project::redact::describe(&gated.redactions) {
+        summary = format!("{summary} ({note})");
+    }
     let mut content = if located.prefix.is_empty() {
         String::new()
     } else {
@@ -187,6 +197,16 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
         content.push_str("ask git_diff for one path at a time to see the rest\n");
     }
     Ok(ToolOutput { content, summary, is_error: false })
+}
+
+/// Whether a work-tree path is inside the project and visible to the model: untracked files the
+/// policy hides are never even read into the patch.
+fn project_visible(visibility: &Visibility, prefix: &str, repo_path: &str) -> bool {
+    let project_path = match prefix {
+        "" => Some(repo_path),
+        prefix => repo_path.strip_prefix(prefix).and_then(|p| p.strip_prefix('/')),
+    };
+    project_path.is_some_and(|p| visibility.hidden_rel(p).is_none())
 }
 
 /// Whether `file` (work-tree relative) is `scope` or inside it; `""` is everything.

@@ -1,12 +1,13 @@
-//! `list_files`: the project's tree as git sees it, folders marked with a trailing `/`.
+//! `list_files`: the project's tree as the model may see it (the visibility policy: git's
+//! ignores, `.redlineignore`, credentials files), folders marked with a trailing `/`.
 
 use std::path::Path;
 
 use ignore::overrides::{Override, OverrideBuilder};
-use redline_project::ProjectRoot;
+use redline_project::{ProjectRoot, Visibility};
 use serde::Deserialize;
 
-use super::ignored::{hidden, walker};
+use super::ignored::walker;
 use super::{lenient_number, ToolOutput};
 
 /// At most this many entries are listed; the rest are only counted.
@@ -43,7 +44,8 @@ fn list(root: &ProjectRoot, args: &ListArgs) -> Result<ToolOutput, String> {
             false => format!("{path} does not exist"),
         });
     }
-    if let Some(why) = hidden(root, &abs, true) {
+    let visibility = Visibility::new(root.path());
+    if let Some(why) = visibility.hidden(&abs, true) {
         return Err(why.reason(path));
     }
     let pattern = args.pattern.as_deref().map(|p| glob_matcher(root.path(), p)).transpose()?;
@@ -52,7 +54,7 @@ fn list(root: &ProjectRoot, args: &ListArgs) -> Result<ToolOutput, String> {
         (None, Some(_)) => None,
         (None, None) => Some(DEFAULT_DEPTH),
     };
-    let mut builder = walker(&abs);
+    let mut builder = walker(&visibility, &abs);
     builder.max_depth(depth);
     let (mut entries, mut more) = (Vec::new(), 0usize);
     for entry in builder.build().flatten().take(COUNT_LIMIT) {

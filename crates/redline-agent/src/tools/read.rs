@@ -1,13 +1,14 @@
-//! `read_file`: a range of a text file's lines, numbered, streamed so a large log read by range
-//! costs only what is shown.
+//! `read_file`: a range of a text file's lines, numbered. A file up to the whole-read limit is
+//! read capped and passed through the outbound gate whole (so a key block is recognised even when
+//! the range starts inside it); a larger one is streamed by range and the picked lines are gated.
+//! Redaction keeps line counts, so the numbers shown are the file's own.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 
-use redline_project::ProjectRoot;
+use redline_project::outbound::{gate, Source};
+use redline_project::{read_capped, ProjectRoot, Redaction, Visibility};
 use serde::Deserialize;
 
-use super::ignored::hidden;
 use super::{lenient_number, ToolOutput};
 
 /// At most this many lines per call.
@@ -49,9 +50,10 @@ fn read(root: &ProjectRoot, args: &ReadArgs) -> Result<ToolOutput, String> {
     if meta.is_dir() {
         return Err(format!("{path} is a folder; use list_files to see what it holds"));
     }
+    let visibility = Visibility::new(root.path());
+    let rel = root.relative(&abs).unwrap_or_else(|| path.to_owned());
     // A link inside the project to an ignored file is as ignored as the file itself.
-    let real = abs.canonicalize().unwrap_or_else(|_| abs.clone());
-    if let Some(why) = hidden(root, &abs, false).or_else(|| hidden(root, &real, false)) {
+    if let Some(why) = visibility.hidden_followed(&abs, false) {
         return Err(why.reason(path));
     }
     let start = args.start_line.unwrap_or(1);
@@ -73,14 +75,55 @@ fn read(root: &ProjectRoot, args: &ReadArgs) -> Result<ToolOutput, String> {
             READ_WHOLE_LIMIT / 1_048_576
         ));
     }
-    let mut reader = BufReader::new(File::open(&abs).map_err(|e| format!("cannot read {path}: {e}"))?);
-    let head = reader.fill_buf().map_err(|e| format!("cannot read {path}: {e}"))?;
-    if head[..head.len().min(SNIFF_LEN)].contains(&0) {
-        return Err(format!("{path} is a binary file ({} bytes); only text files can be read", meta.len()));
+    let binary = || format!("{path} is a binary file ({} bytes); only text files can be read", meta.len());
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot read {path}: {e}");
+    let (picked, redactions) = if meta.len() <= READ_WHOLE_LIMIT {
+        let capped = read_capped(root, &rel, READ_WHOLE_LIMIT as usize).map_err(|e| e.to_string())?;
+        if capped.bytes[..capped.bytes.len().min(SNIFF_LEN)].contains(&0) {
+            return Err(binary());
+        }
+        let gated = gate(&visibility, Source::File(&rel), &String::from_utf8_lossy(&capped.bytes));
+        if let Some(why) = gated.refused {
+            return Err(why);
+        }
+        let picked = numbered_lines(gated.text.as_bytes(), start, args.end_line).map_err(|e| cannot(&e))?;
+        (picked, gated.redactions)
+    } else {
+        let file = root.open_file(&rel).map_err(|e| e.to_string())?;
+        let mut reader = BufReader::new(file);
+        let head = reader.fill_buf().map_err(|e| cannot(&e))?;
+        if head[..head.len().min(SNIFF_LEN)].contains(&0) {
+            return Err(binary());
+        }
+        let picked = numbered_lines(reader, start, args.end_line).map_err(|e| cannot(&e))?;
+        gate_picked(&visibility, &rel, picked)?
+    };
+    let mut output = render(path, start, picked);
+    if let Some(note) = redline_project::redact::describe(&redactions) {
+        output.summary = format!("{} ({note})", output.summary);
     }
-    let lines =
-        numbered_lines(reader, start, args.end_line).map_err(|e| format!("cannot read {path}: {e}"))?;
-    Ok(render(path, start, lines))
+    Ok(output)
+}
+
+/// The lines picked from a large file, through the gate as one text (line counts are kept, so
+/// each line maps back to its number).
+fn gate_picked(
+    visibility: &Visibility,
+    rel: &str,
+    mut picked: Picked,
+) -> Result<(Picked, Vec<Redaction>), String> {
+    let joined: Vec<&str> = picked.lines.iter().map(|(_, text)| text.as_str()).collect();
+    let gated = gate(visibility, Source::File(rel), &joined.join("\n"));
+    if let Some(why) = gated.refused {
+        return Err(why);
+    }
+    let first = picked.lines.first().map_or(1, |l| l.0);
+    let redactions =
+        gated.redactions.into_iter().map(|r| Redaction { line: r.line + first as u32 - 1, ..r }).collect();
+    for ((_, text), gated_line) in picked.lines.iter_mut().zip(gated.text.split('\n')) {
+        *text = gated_line.to_owned();
+    }
+    Ok((picked, redactions))
 }
 
 /// The lines picked from a file, and how many it has in all.
@@ -288,6 +331,21 @@ mod tests {
         std::os::unix::fs::symlink(".env", dir.path().join("config.txt")).expect("symlink");
         let out = run_read_only(&root, "read_file", &json!({"path": "config.txt"}));
         assert!(out.is_error && !out.content.contains("KEY"), "{out:?}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_by_the_files_own_path_and_line_numbers_stay_true() {
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
+        let text = format!("first\n{key}last = 1\n");
+        let (_d, root) =
+            project(&[("deploy/notes.txt", text.as_bytes()), ("app/.envrc", b"export TOKEN=abc\n")]);
+        let out = run_read_only(&root, "read_file", &json!({"path": "deploy/notes.txt", "start_line": 3}));
+        assert_eq!(out.content, "   3│\n   4│\n   5│last = 1\n", "a range inside a key still hides it");
+        let whole = run_read_only(&root, "read_file", &json!({"path": "deploy/notes.txt"}));
+        assert!(!whole.content.contains("b3BlbnNz") && whole.content.contains("   5│last = 1"), "{whole:?}");
+        assert!(whole.summary.contains("private key on line 2"), "{}", whole.summary);
+        let envrc = run_read_only(&root, "read_file", &json!({"path": "app/.envrc"}));
+        assert_eq!(envrc.content, "   1│export TOKEN=[REDACTED]\n");
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! `search`: ripgrep's searcher over the project's non-ignored text files.
+//! `search`: ripgrep's searcher over the text files the model may see. Each file's hits pass
+//! the outbound gate by that file's own path: the file (up to a cap) is redacted whole and the
+//! hit lines are taken from the redacted text, so a key's body lines never come back as hits.
 
 use std::path::Path;
 
@@ -6,10 +8,11 @@ use grep_regex::{RegexMatcher, RegexMatcherBuilder};
 use grep_searcher::sinks::Lossy;
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder};
 use ignore::overrides::Override;
-use redline_project::ProjectRoot;
+use redline_project::outbound::{gate, Source};
+use redline_project::{read_capped, ProjectRoot, Visibility};
 use serde::Deserialize;
 
-use super::ignored::{hidden, walker};
+use super::ignored::walker;
 use super::list::glob_matcher;
 use super::{floor_char_boundary, lenient_bool, lenient_number, ToolOutput};
 
@@ -17,6 +20,8 @@ use super::{floor_char_boundary, lenient_bool, lenient_number, ToolOutput};
 pub const SEARCH_MAX_RESULTS: usize = 200;
 /// A matching line is cut to this many bytes (minified files would otherwise flood the answer).
 const LINE_MAX_BYTES: usize = 300;
+/// A file with hits is redacted whole up to this size; hits beyond it are redacted line by line.
+const REDACT_WHOLE_CAP: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SearchArgs {
@@ -66,6 +71,7 @@ struct Found {
     limit: usize,
     /// More matches existed than were kept.
     more: bool,
+    redacted: usize,
 }
 
 fn run(root: &ProjectRoot, args: &SearchArgs) -> Result<ToolOutput, String> {
@@ -75,48 +81,89 @@ fn run(root: &ProjectRoot, args: &SearchArgs) -> Result<ToolOutput, String> {
     if !abs.exists() {
         return Err(format!("{path} does not exist"));
     }
-    if let Some(why) = hidden(root, &abs, abs.is_dir()) {
+    let visibility = Visibility::new(root.path());
+    if let Some(why) = visibility.hidden(&abs, abs.is_dir()) {
         return Err(why.reason(path));
     }
     let glob = args.glob.as_deref().map(|g| glob_matcher(root.path(), g)).transpose()?;
     let limit = args.max_results.map_or(SEARCH_MAX_RESULTS, |n| (n as usize).clamp(1, SEARCH_MAX_RESULTS));
     let mut searcher =
         SearcherBuilder::new().binary_detection(BinaryDetection::quit(0)).line_number(true).build();
-    let mut found = Found { lines: Vec::new(), files: 0, limit, more: false };
-    for entry in walker(&abs).build().flatten() {
+    let mut found = Found { lines: Vec::new(), files: 0, limit, more: false, redacted: 0 };
+    for entry in walker(&visibility, &abs).build().flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) || !glob_allows(glob.as_ref(), entry.path()) {
             continue;
         }
         let Some(rel) = root.relative(entry.path()) else { continue };
-        search_file(&mut searcher, &matcher, entry.path(), &rel, &mut found);
+        let hits = search_file(&mut searcher, &matcher, entry.path(), &rel, found.limit - found.lines.len());
+        add_hits(root, &visibility, &rel, hits, &mut found);
         if found.more {
             break;
         }
     }
+    // A last check over the whole answer: each line by its own file.
+    let joined = found.lines.join("\n");
+    let checked = gate(&visibility, Source::Hits, &joined);
+    found.redacted += checked.redactions.len();
+    found.lines = checked.text.split('\n').filter(|l| !l.is_empty()).map(str::to_owned).collect();
     Ok(render(args, found))
+}
+
+/// One file's matching lines: (line number, raw text), and whether it had more than `room`.
+struct Hits {
+    lines: Vec<(u64, String)>,
+    more: bool,
+}
+
+/// Adds a file's hits, their text taken from the file as redacted for a model.
+fn add_hits(root: &ProjectRoot, visibility: &Visibility, rel: &str, hits: Hits, found: &mut Found) {
+    if hits.lines.is_empty() {
+        found.more |= hits.more;
+        return;
+    }
+    let redacted_file = read_capped(root, rel, REDACT_WHOLE_CAP)
+        .ok()
+        .map(|c| gate(visibility, Source::File(rel), &String::from_utf8_lossy(&c.bytes)));
+    if redacted_file.as_ref().is_some_and(|g| g.refused.is_some()) {
+        return;
+    }
+    let redacted_lines: Vec<&str> =
+        redacted_file.as_ref().map(|g| g.text.split('\n').collect()).unwrap_or_default();
+    for (number, raw) in &hits.lines {
+        let text = match redacted_lines.get(*number as usize - 1) {
+            Some(line) if line != raw => {
+                found.redacted += 1;
+                *line
+            }
+            Some(line) => line,
+            // Past the cap: the last check redacts the line on its own.
+            None => raw.as_str(),
+        };
+        found.lines.push(format!("{rel}:{number}: {}", clip(text.trim())));
+    }
+    found.files += 1;
+    found.more |= hits.more;
 }
 
 fn glob_allows(glob: Option<&Override>, path: &Path) -> bool {
     glob.is_none_or(|g| g.matched(path, false).is_whitelist())
 }
 
-fn search_file(searcher: &mut Searcher, matcher: &RegexMatcher, abs: &Path, rel: &str, found: &mut Found) {
-    let before = found.lines.len();
+fn search_file(searcher: &mut Searcher, matcher: &RegexMatcher, abs: &Path, rel: &str, room: usize) -> Hits {
+    let mut hits = Hits { lines: Vec::new(), more: false };
     let sink = Lossy(|line_number, line: &str| {
-        if found.lines.len() >= found.limit {
-            found.more = true;
+        if hits.lines.len() >= room {
+            hits.more = true;
             return Ok(false);
         }
-        found.lines.push(format!("{rel}:{line_number}: {}", clip(line.trim())));
+        hits.lines.push((line_number, line.trim_end_matches(['\n', '\r']).to_owned()));
         Ok(true)
     });
     // An unreadable file (permissions, vanished since the walk) is skipped like a binary one.
     if let Err(e) = searcher.search_path(matcher, abs, sink) {
         tracing::debug!("search skipped {rel}: {e}");
     }
-    if found.lines.len() > before {
-        found.files += 1;
-    }
+    hits
 }
 
 fn clip(line: &str) -> String {
@@ -127,7 +174,7 @@ fn clip(line: &str) -> String {
 }
 
 fn render(args: &SearchArgs, found: Found) -> ToolOutput {
-    let Found { lines, files, limit, more } = found;
+    let Found { lines, files, limit, more, redacted } = found;
     if lines.is_empty() {
         let hint = if args.literal == Some(true) { "" } else { " (the pattern is a regular expression)" };
         return ToolOutput::ok(format!("no matches for `{}`{hint}", args.pattern), "no matches".to_owned());
@@ -141,6 +188,9 @@ fn render(args: &SearchArgs, found: Found) -> ToolOutput {
             "\n… stopped after {limit} matches; narrow the search with path, glob or a more precise pattern"
         ));
         summary.push_str(" (stopped at the limit)");
+    }
+    if redacted > 0 {
+        summary.push_str(&format!(" ({redacted} with secrets redacted)"));
     }
     ToolOutput::ok(content, summary)
 }
@@ -217,6 +267,30 @@ mod tests {
         assert_eq!(md.summary, "1 match in 1 file");
         let in_b = run_read_only(&root, "search", &json!({"pattern": "add", "path": "src/b.rs"}));
         assert_eq!(in_b.summary, "1 match in 1 file");
+    }
+
+    #[test]
+    fn each_hit_is_redacted_by_its_own_file_not_by_the_calls_path() {
+        let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAsecretbodyline0123456789abcdefghijklmnopqrstuvwxyzABCD\n-----END RSA PRIVATE KEY-----\n";
+        let (_d, root) = project(&[
+            ("config/.env", b"DB_NAME=prod_db\n"),
+            ("deploy/key.txt", key.as_bytes()),
+            ("src/db.rs", b"const URL: &str = \"postgres://app:pw9876543@db/app\";\n"),
+            ("src/ok.rs", b"let db = open();\n"),
+        ]);
+        let out = run_read_only(&root, "search", &json!({"pattern": "db|MII", "case_sensitive": false}));
+        assert!(
+            !out.content.contains("prod_db") && out.content.contains("config/.env:1: DB_NAME=[REDACTED]"),
+            "{}",
+            out.content
+        );
+        assert!(!out.content.contains("secretbodyline"), "{}", out.content);
+        assert!(
+            !out.content.contains("pw9876543") && out.content.contains("src/ok.rs:1:"),
+            "{}",
+            out.content
+        );
+        assert!(out.summary.contains("with secrets redacted"), "{}", out.summary);
     }
 
     #[test]
