@@ -36,6 +36,8 @@ pub struct App {
     /// Notified whenever a person accepts, rejects or edits a hunk (agents wait for review).
     pub(crate) review_changed: tokio::sync::Notify,
     pub(crate) mcp: crate::agent::McpState,
+    /// What was left off because the folder is not trusted, for a headless command to say once.
+    pub(crate) trust_notes: Mutex<Vec<String>>,
 }
 
 /// `$REDLINE_DATA_DIR`, or the platform's data folder (`~/.local/share/dev.redline.app`).
@@ -87,6 +89,7 @@ impl App {
             approvals: Mutex::new(Default::default()),
             review_changed: tokio::sync::Notify::new(),
             mcp: Default::default(),
+            trust_notes: Mutex::new(Vec::new()),
         }
     }
 
@@ -101,7 +104,7 @@ impl App {
     /// Opens `path` as the project, replacing any open one, records it as recent and starts
     /// watching it. Git status is not computed here: see [`App::git_state`].
     pub fn open_project(&self, path: &str) -> ApiResult<ProjectInfo> {
-        let project = OpenProject::open(Path::new(path), self.sink.clone())?;
+        let project = OpenProject::open(Path::new(path), self.sink.clone(), |id| self.stored_trust(id))?;
         let info = project.info();
         *self.project.lock() = Some(project);
         if let Err(e) = self.with_store(|s| s.touch_recent(&info.root, &info.name, now_ms())) {

@@ -1,13 +1,15 @@
 //! The checks before review: every proposed file is parsed, scanned for secrets and risky
 //! code, and run through the project's own formatter or linter (in a scratch copy) before the
 //! person sees it. Findings are saved with the proposal and shown on their hunks; they inform
-//! and never block accepting.
+//! and never block accepting. In a folder the person has not trusted, tools that would run the
+//! project's own code are left off, and the proposal says which.
 
 use std::path::Path;
 use std::time::Duration;
 
 use redline_checks::{CheckKind, Finding};
 use redline_edits::{Hunk, Proposal, ProposalKind};
+use redline_project::Trust;
 
 use redline_store::ProposalRow;
 
@@ -17,7 +19,11 @@ use crate::{ApiResult, App};
 const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Whether a finding about lines `line..=end_line` (1-based, proposed text) falls in a hunk.
+/// A finding on line 0 is about the whole file (tools skipped for trust) and in no hunk.
 pub(crate) fn in_hunk(h: &Hunk, f: &Finding) -> bool {
+    if f.line == 0 {
+        return false;
+    }
     let (start, end) = (h.proposed_range.start as u32 + 1, h.proposed_range.end as u32);
     let last = f.end_line.max(f.line);
     if start > end {
@@ -36,18 +42,24 @@ pub(crate) fn static_findings(p: &Proposal) -> Vec<Finding> {
     }
 }
 
-/// Everything the checks say; a formatter's complaint about lines the proposal did not touch
-/// was there before and is left out.
-async fn findings(root: &Path, p: &Proposal) -> Vec<Finding> {
+/// Everything the checks say, and the tools left off for trust; a formatter's complaint about
+/// lines the proposal did not touch was there before and is left out.
+async fn findings(
+    root: &Path,
+    p: &Proposal,
+    trust: Trust,
+) -> (Vec<Finding>, Vec<redline_checks::SkippedTool>) {
     let mut findings = static_findings(p);
+    let mut skipped = Vec::new();
     if p.kind != ProposalKind::Delete {
-        let tools = redline_checks::tool_checks(root, &p.path, &p.proposed_text, TOOL_TIMEOUT).await;
-        findings.extend(
-            tools.into_iter().filter(|f| f.kind != CheckKind::Lint || p.hunks.iter().any(|h| in_hunk(h, f))),
-        );
+        let report = redline_checks::tool_checks(root, &p.path, &p.proposed_text, TOOL_TIMEOUT, trust).await;
+        let touched = |f: &Finding| f.kind != CheckKind::Lint || p.hunks.iter().any(|h| in_hunk(h, f));
+        findings.extend(report.findings.into_iter().filter(touched));
+        findings.extend(redline_checks::skipped_for_trust(&report.skipped));
+        skipped = report.skipped;
     }
     findings.sort_by_key(|f| f.line);
-    findings
+    (findings, skipped)
 }
 
 pub(crate) fn findings_json(findings: &[Finding]) -> String {
@@ -61,11 +73,16 @@ impl App {
         &self,
         planned: Vec<(ProposalRow, Option<Proposal>)>,
     ) -> ApiResult<Vec<ProposalRow>> {
-        let root = self.project()?.root().path().to_path_buf();
+        let project = self.project()?;
+        let (root, trust) = (project.root().path().to_path_buf(), project.trust());
         let mut rows = Vec::with_capacity(planned.len());
         for (mut row, proposal) in planned {
             if let Some(proposal) = proposal {
-                row.checks = findings_json(&findings(&root, &proposal).await);
+                let (found, skipped) = findings(&root, &proposal, trust).await;
+                for tool in skipped {
+                    self.note_untrusted(format!("{tool} not run"));
+                }
+                row.checks = findings_json(&found);
             }
             rows.push(row);
         }

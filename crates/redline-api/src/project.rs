@@ -9,7 +9,9 @@ use std::sync::{Arc, Weak};
 use parking_lot::{Condvar, Mutex};
 use redline_git::{DiffLine, FileDiff, Repo};
 use redline_highlight::DocumentPool;
-use redline_project::{list_dir, read_text, Batch, IgnoreRules, ProjectRoot, Watcher};
+use redline_project::{
+    list_dir, read_text, Batch, IgnoreRules, ProjectIdentity, ProjectRoot, Trust, Watcher,
+};
 use redline_repomap::{Focus, RepoMap};
 
 use crate::{
@@ -19,6 +21,10 @@ use crate::{
 
 pub(crate) struct OpenProject {
     root: ProjectRoot,
+    /// Who this folder is for trust and approvals (its repository, not its path).
+    identity: ProjectIdentity,
+    /// Decided when it was opened, changed by trusting or revoking it in this window.
+    trust: Mutex<Trust>,
     rules: Arc<IgnoreRules>,
     git: Mutex<GitCache>,
     /// Current version of each open text document; the text itself lives in `pool`.
@@ -51,8 +57,16 @@ struct GitCache {
 const DIFF_LINE_LIMIT: usize = 20_000;
 
 impl OpenProject {
-    pub(crate) fn open(path: &Path, sink: Arc<dyn EventSink>) -> ApiResult<Arc<OpenProject>> {
+    pub(crate) fn open(
+        path: &Path,
+        sink: Arc<dyn EventSink>,
+        trust_of: impl FnOnce(&ProjectIdentity) -> Trust,
+    ) -> ApiResult<Arc<OpenProject>> {
         let root = ProjectRoot::open(path)?;
+        let identity = redline_git::project_identity(root.path()).map_err(|e| {
+            ApiError::new(ErrorCode::Unreadable, format!("Cannot read {}: {e}", root.path().display()))
+        })?;
+        let trust = Mutex::new(trust_of(&identity));
         let repo = Repo::discover(root.path()).unwrap_or_else(|e| {
             tracing::warn!("git unavailable for {}: {e}", root.path().display());
             None
@@ -70,6 +84,8 @@ impl OpenProject {
             repo_map: Mutex::new(None),
             sink,
             root,
+            identity,
+            trust,
         });
         let setup = project.clone();
         let spawned = std::thread::Builder::new()
@@ -121,11 +137,27 @@ impl OpenProject {
     }
 
     pub(crate) fn info(&self) -> ProjectInfo {
+        let trusted = self.trust().is_trusted();
         ProjectInfo {
             root: self.root.path().display().to_string(),
             name: self.root.name(),
             is_repo: self.git.lock().repo.is_some(),
+            identity: self.identity.key(),
+            trusted,
+            untrusted_reason: (!trusted).then(|| crate::trust::UNTRUSTED_REASON.to_owned()),
         }
+    }
+
+    pub(crate) fn identity(&self) -> &ProjectIdentity {
+        &self.identity
+    }
+
+    pub(crate) fn trust(&self) -> Trust {
+        *self.trust.lock()
+    }
+
+    pub(crate) fn set_trust(&self, trust: Trust) {
+        *self.trust.lock() = trust;
     }
 
     pub(crate) fn list_dir(&self, path: &str, show_ignored: bool) -> ApiResult<Vec<DirEntry>> {

@@ -13,7 +13,7 @@ mod syntax;
 mod tools;
 
 pub use syntax::language_for_path;
-pub use tools::{configured_tools, tool_checks};
+pub use tools::{configured_tools, tool_checks, SkippedTool, ToolReport};
 
 /// What kind of check produced a finding, so the UI can group and colour them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -23,6 +23,8 @@ pub enum CheckKind {
     Secret,
     Risk,
     Lint,
+    /// A tool that was left off because the folder is not trusted (about the whole file).
+    Trust,
 }
 
 impl CheckKind {
@@ -33,6 +35,7 @@ impl CheckKind {
             CheckKind::Secret => "secret",
             CheckKind::Risk => "risk",
             CheckKind::Lint => "lint",
+            CheckKind::Trust => "trust",
         }
     }
 }
@@ -61,6 +64,17 @@ impl Finding {
             source: source.to_owned(),
         }
     }
+}
+
+/// The note a proposal carries when tools were left off for trust, on line 0 (the whole file):
+/// "eslint, prettier skipped: this folder is not trusted".
+pub fn skipped_for_trust(skipped: &[SkippedTool]) -> Option<Finding> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = skipped.iter().map(|s| s.name).collect();
+    let message = format!("{} skipped: {}", names.join(", "), redline_project::UNTRUSTED_NOTE);
+    Some(Finding { kind: CheckKind::Trust, line: 0, end_line: 0, message, source: "trust".into() })
 }
 
 /// Syntax + secrets + risky patterns. Pure and fast (no processes). Reports only what the change

@@ -11,9 +11,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 mod conversations;
 mod proposals;
+mod trust;
 
 pub use conversations::{ConversationRow, MessageRow, NewMessage};
 pub use proposals::ProposalRow;
+pub use trust::TrustedRow;
 
 /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -77,6 +79,20 @@ const MIGRATIONS: &[&str] = &[
         approved_at INTEGER NOT NULL,
         PRIMARY KEY (project, command)
     );",
+    // Trust and approvals are keyed by the project's identity from here on (its repository's
+    // root commit and path, or the folder's device, inode and path), no longer by the path.
+    // Approvals saved before were keyed by the path alone, and nothing recorded which repository
+    // stood there when the person said yes: binding them to whatever is at that path now could
+    // hand a different repository, cloned there since, someone's "always". So they are dropped,
+    // with the saved test commands (naming one approved it); the person approves once more.
+    // Conversations are the person's own record, not a grant, and stay keyed by path.
+    "CREATE TABLE trusted_projects (
+        identity TEXT PRIMARY KEY NOT NULL,
+        path TEXT NOT NULL,
+        trusted_at INTEGER NOT NULL
+    );
+    DELETE FROM command_approvals;
+    DELETE FROM settings WHERE key LIKE 'test_command:%';",
 ];
 
 /// How many recent projects are kept.

@@ -1,8 +1,12 @@
 //! The project's own formatter and linter, run on the proposed text in a scratch copy.
 //!
 //! A tool runs only when the project configures it and its binary exists; anything else is
-//! skipped silently. The scratch directory holds copies of the config files the tool reads, at
-//! the same relative place, and the proposed text at `path`; the project folder is only read.
+//! skipped silently. In a folder the person has not trusted, tools that would load code from the
+//! project (eslint, prettier: JavaScript configs, plugins, `node_modules/.bin`) are skipped and
+//! named in the report; declarative ones (rustfmt, ruff, black, gofmt) still run, from the
+//! person's own PATH. PATH never holds relative folders or folders inside the project, in any
+//! mode. The scratch directory holds copies of the config files the tool reads, at the same
+//! relative place, and the proposed text at `path`; the project folder is only read.
 
 mod output;
 mod plan;
@@ -15,20 +19,27 @@ use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 use crate::{CheckKind, Finding};
+pub use plan::SkippedTool;
 use plan::{Parser, Tool};
+use redline_project::Trust;
 
-/// Which tools apply to `path` in this project and are installed (for the UI to say what ran).
-pub fn configured_tools(root: &Path, path: &str) -> Vec<String> {
-    plan::tools_for(root, path, &redline_project::command_env())
-        .into_iter()
-        .map(|tool| tool.name.to_owned())
-        .collect()
+/// What the project's tools said about one proposed file, and which were left off for trust.
+#[derive(Debug, Default)]
+pub struct ToolReport {
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<SkippedTool>,
+}
+
+/// Which tools would run on `path` in this project (configured, installed, allowed by `trust`).
+pub fn configured_tools(root: &Path, path: &str, trust: Trust) -> Vec<String> {
+    let env = redline_project::path_outside_project(&redline_project::command_env(), root);
+    plan::plan_for(root, path, &env, trust).tools.into_iter().map(|tool| tool.name.to_owned()).collect()
 }
 
 /// The project's own formatter/linter, when the project has one configured, run on the proposed
 /// content in a scratch copy (tempdir) with a timeout; never touches the project folder.
-pub async fn tool_checks(root: &Path, path: &str, new: &str, timeout: Duration) -> Vec<Finding> {
-    tool_checks_with_env(root, path, new, timeout, &redline_project::command_env()).await
+pub async fn tool_checks(root: &Path, path: &str, new: &str, timeout: Duration, trust: Trust) -> ToolReport {
+    tool_checks_with_env(root, path, new, timeout, &redline_project::command_env(), trust).await
 }
 
 /// [`tool_checks`] with an explicit environment, so tests can choose what is on PATH.
@@ -38,19 +49,22 @@ pub(crate) async fn tool_checks_with_env(
     new: &str,
     timeout: Duration,
     env: &[(String, String)],
-) -> Vec<Finding> {
+    trust: Trust,
+) -> ToolReport {
     if !is_plain_relative(path) {
         tracing::warn!(path, "tool checks skipped: path is not a plain relative path");
-        return Vec::new();
+        return ToolReport::default();
     }
+    let env = redline_project::path_outside_project(env, root);
+    let plan = plan::plan_for(root, path, &env, trust);
     let mut findings = Vec::new();
-    for tool in plan::tools_for(root, path, env) {
-        match run_tool(root, path, new, timeout, env, &tool).await {
+    for tool in &plan.tools {
+        match run_tool(root, path, new, timeout, &env, tool).await {
             Ok(found) => findings.extend(found),
             Err(error) => tracing::warn!(tool = tool.name, %error, "tool check could not run"),
         }
     }
-    findings
+    ToolReport { findings, skipped: plan.skipped }
 }
 
 /// No absolute paths and no `..`: the proposed text must land inside the scratch directory.

@@ -1,8 +1,10 @@
-//! Which tools apply to a file in a project: configured by the project and installed.
+//! Which tools apply to a file in a project: configured by the project and installed, and which
+//! of those stay off because the folder is not trusted.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use redline_project::Trust;
 use regex::Regex;
 
 /// How to read what a tool printed.
@@ -28,7 +30,31 @@ pub(crate) struct Tool {
     /// Run in the file's folder inside the scratch dir (rustfmt looks for its config from there).
     pub(crate) cwd_is_file_folder: bool,
     pub(crate) link_node_modules: bool,
+    /// The tool loads code from the project: JavaScript configs, plugins from `node_modules`,
+    /// or a program inside the folder. It runs only in a trusted folder.
+    pub(crate) runs_project_code: bool,
     pub(crate) parser: Parser,
+}
+
+/// A configured tool left off because the folder is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedTool {
+    pub name: &'static str,
+    /// What would have run, for a person: "node_modules/.bin", "eslint.config.js".
+    pub what: String,
+}
+
+impl std::fmt::Display for SkippedTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.name, self.what)
+    }
+}
+
+/// What runs for one file, and what was left off for trust.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub(crate) tools: Vec<Tool>,
+    pub(crate) skipped: Vec<SkippedTool>,
 }
 
 const ESLINT_CONFIGS: &[&str] = &[
@@ -65,6 +91,34 @@ const PRETTIER_EXTENSIONS: &[&str] = &[
     "html", "vue",
 ];
 
+/// The tools for `path`; `env` is what they will run with (its PATH already cut to folders
+/// outside the project, see [`redline_project::path_outside_project`]).
+pub(crate) fn plan_for(root: &Path, path: &str, env: &[(String, String)], trust: Trust) -> Plan {
+    let (tools, untrusted): (Vec<Tool>, Vec<Tool>) = tools_for(root, path, env)
+        .into_iter()
+        .partition(|tool| trust.is_trusted() || !tool.runs_project_code);
+    let skipped =
+        untrusted.iter().map(|tool| SkippedTool { name: tool.name, what: what_runs(root, tool) }).collect();
+    Plan { tools, skipped }
+}
+
+/// The program when it is the project's own, else the config that is code or may load plugins.
+fn what_runs(root: &Path, tool: &Tool) -> String {
+    if tool.program.starts_with(root) {
+        return tool
+            .program
+            .parent()
+            .and_then(|dir| dir.strip_prefix(root).ok())
+            .unwrap_or(Path::new(""))
+            .display()
+            .to_string();
+    }
+    match tool.configs.first() {
+        Some(config) => config.display().to_string(),
+        None => "package.json".into(),
+    }
+}
+
 pub(crate) fn tools_for(root: &Path, path: &str, env: &[(String, String)]) -> Vec<Tool> {
     let extension = Path::new(path).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let mut tools = Vec::new();
@@ -78,10 +132,10 @@ pub(crate) fn tools_for(root: &Path, path: &str, env: &[(String, String)]) -> Ve
         _ => {}
     }
     if JS_EXTENSIONS.contains(&extension.as_str()) {
-        tools.extend(eslint(root, path));
+        tools.extend(eslint(root, path, env));
     }
     if PRETTIER_EXTENSIONS.contains(&extension.as_str()) {
-        tools.extend(prettier(root, path));
+        tools.extend(prettier(root, path, env));
     }
     tools
 }
@@ -101,6 +155,7 @@ fn tool(
         stdin: false,
         cwd_is_file_folder: false,
         link_node_modules: false,
+        runs_project_code: false,
         parser,
     }
 }
@@ -169,28 +224,33 @@ fn gofmt(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
     Some(tool("gofmt", program, vec!["-d".into(), path.into()], Vec::new(), Parser::UnifiedDiff))
 }
 
-fn eslint(root: &Path, path: &str) -> Option<Tool> {
+fn eslint(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
     let mut configs = existing(root, ESLINT_CONFIGS);
     if configs.is_empty() && !package_json_has(root, "\"eslintConfig\"") {
         return None;
     }
-    let program = node_bin(root, "eslint")?;
+    let program = node_bin(root, "eslint", env)?;
     configs.extend(existing(root, &["package.json", ".eslintignore", "tsconfig.json"]));
     let args = ["--format", "json", path].map(String::from).to_vec();
-    Some(Tool { link_node_modules: true, ..tool("eslint", program, args, configs, Parser::Eslint) })
+    Some(Tool {
+        link_node_modules: true,
+        runs_project_code: true,
+        ..tool("eslint", program, args, configs, Parser::Eslint)
+    })
 }
 
-fn prettier(root: &Path, path: &str) -> Option<Tool> {
+fn prettier(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
     let mut configs = existing(root, PRETTIER_CONFIGS);
     if configs.is_empty() && !package_json_has(root, "\"prettier\"") {
         return None;
     }
-    let program = node_bin(root, "prettier")?;
+    let program = node_bin(root, "prettier", env)?;
     configs.extend(existing(root, &["package.json", ".prettierignore", ".editorconfig"]));
     let args = vec!["--stdin-filepath".into(), path.into()];
     Some(Tool {
         stdin: true,
         link_node_modules: true,
+        runs_project_code: true,
         ..tool("prettier", program, args, configs, Parser::FormattedText)
     })
 }
@@ -215,10 +275,11 @@ fn package_json_has(root: &Path, key: &str) -> bool {
     std::fs::read_to_string(root.join("package.json")).is_ok_and(|text| text.contains(key))
 }
 
-/// The project's own copy; a global eslint or prettier may not match the project's config.
-fn node_bin(root: &Path, name: &str) -> Option<PathBuf> {
+/// The project's own copy first (a global eslint or prettier may not match the project's
+/// config), else the person's own from PATH.
+fn node_bin(root: &Path, name: &str, env: &[(String, String)]) -> Option<PathBuf> {
     let program = root.join("node_modules").join(".bin").join(name);
-    is_executable(&program).then_some(program)
+    is_executable(&program).then_some(program).or_else(|| on_path(name, env))
 }
 
 /// `name` in the PATH of the environment the tool will run with.
