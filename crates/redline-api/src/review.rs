@@ -11,7 +11,7 @@ use std::path::Path;
 
 use redline_checks::Finding;
 use redline_git::{CheckpointStore, FileState};
-use redline_project::{delete_if_unchanged, read_current, replace_if_unchanged, Replaced};
+use redline_project::{delete_if_unchanged, read_current, replace_if_unchanged, PathRule, Replaced};
 
 use redline_store::ProposalRow;
 
@@ -104,6 +104,9 @@ impl LiveProposals {
 
     /// The proposal for `path` from the edits seen so far, against the file as it is now.
     pub(crate) fn proposal(&self, app: &App, path: &str) -> Option<ProposalView> {
+        if let PathRule::Refused(why) = app.path_rule(path, None) {
+            return Some(failed_view(0, 0, path, Some(why)));
+        }
         let edits: Vec<&Edit> = self.edits.iter().filter(|e| e.path == path).collect();
         let base = app.read_project_text(path);
         let applied = apply_file(base.as_deref(), &edits, &MatchOptions::default());
@@ -253,6 +256,10 @@ fn proposal_view(app: &App, row: &ProposalRow, p: &Proposal) -> ProposalView {
         (_, None) => true,
     };
     let pending = p.hunks.iter().filter(|h| h.state == HunkState::Pending).count() as u32;
+    let protected = match app.proposal_rule(p) {
+        PathRule::Protected(why) => Some(why.to_owned()),
+        _ => None,
+    };
     ProposalView {
         id: row.id,
         message_id: row.message_id,
@@ -270,6 +277,7 @@ fn proposal_view(app: &App, row: &ProposalRow, p: &Proposal) -> ProposalView {
             .filter(|f| !p.hunks.iter().any(|h| in_hunk(h, f)))
             .map(finding_view)
             .collect(),
+        protected,
     }
 }
 
@@ -287,6 +295,7 @@ fn failed_view(id: i64, message_id: i64, path: &str, error: Option<String>) -> P
         written: false,
         hunks: Vec::new(),
         findings: Vec::new(),
+        protected: None,
     }
 }
 
@@ -320,8 +329,37 @@ impl App {
         outcomes
             .into_iter()
             .filter(|o| o.proposal.is_some() || o.error.is_some())
-            .map(|o| (proposal_row(message_id, &o.path, o.proposal.as_ref(), o.error), o.proposal))
+            .map(|o| match self.path_rule(&o.path, o.renamed_to.as_deref()) {
+                // Planned as a failed edit: there is nothing to accept, so nothing is ever written.
+                PathRule::Refused(why) => (proposal_row(message_id, &o.path, None, Some(why)), None),
+                _ => (proposal_row(message_id, &o.path, o.proposal.as_ref(), o.error), o.proposal),
+            })
             .collect()
+    }
+
+    /// The path rule for a change of `path` (renamed to `renamed_to`) in the open project.
+    pub(crate) fn path_rule(&self, path: &str, renamed_to: Option<&str>) -> PathRule {
+        let Ok(project) = self.project() else { return PathRule::Editable };
+        let root = project.root();
+        redline_agent::apply::change_rule(root, &redline_agent::apply::project_rules(root), path, renamed_to)
+    }
+
+    /// The path rule for what a saved proposal writes (both names of a rename).
+    fn proposal_rule(&self, p: &Proposal) -> PathRule {
+        match &p.kind {
+            ProposalKind::Rename { from } => self.path_rule(from, Some(&p.path)),
+            _ => self.path_rule(&p.path, None),
+        }
+    }
+
+    /// Refuses to go on with a proposal whose path the rules refuse (saved before the rule).
+    fn ensure_not_refused(&self, p: &Proposal) -> ApiResult<()> {
+        match self.proposal_rule(p) {
+            PathRule::Refused(why) => {
+                Err(ApiError::new(ErrorCode::InvalidInput, format!("{}: {why}.", p.path)))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Saves a reply's proposals (replacing any it had) and returns their views.
@@ -373,10 +411,37 @@ impl App {
 
     /// Sets hunks (all of them when `hunks` is empty) to `state` and writes the file to match:
     /// base + accepted hunks, merged onto the disk if it changed. A conflict writes nothing and
-    /// keeps the states as they were.
+    /// keeps the states as they were. Accepting hunks of a protected file fails with
+    /// `NeedsConfirmation`: the person confirms, then the caller uses [`App::set_hunks_confirmed`].
     pub fn set_hunks(&self, proposal_id: i64, hunks: Vec<u32>, state: &str) -> ApiResult<ReviewOutcome> {
+        self.review_hunks(proposal_id, hunks, state, false)
+    }
+
+    /// [`App::set_hunks`] after the person confirmed writing a protected file.
+    pub fn set_hunks_confirmed(
+        &self,
+        proposal_id: i64,
+        hunks: Vec<u32>,
+        state: &str,
+    ) -> ApiResult<ReviewOutcome> {
+        self.review_hunks(proposal_id, hunks, state, true)
+    }
+
+    fn review_hunks(
+        &self,
+        proposal_id: i64,
+        hunks: Vec<u32>,
+        state: &str,
+        confirmed: bool,
+    ) -> ApiResult<ReviewOutcome> {
         let state = parse_state(state)?;
         let (mut row, mut proposal) = self.load_proposal(proposal_id)?;
+        self.ensure_not_refused(&proposal)?;
+        if state == HunkState::Accepted && !confirmed {
+            if let PathRule::Protected(why) = self.proposal_rule(&proposal) {
+                return Err(needs_confirmation(&proposal.path, why));
+            }
+        }
         let before = proposal.clone();
         for (i, h) in proposal.hunks.iter_mut().enumerate() {
             if hunks.is_empty() || hunks.contains(&(i as u32)) {
@@ -409,6 +474,7 @@ impl App {
     /// Replaces the proposed text of one hunk (before accepting it).
     pub fn edit_hunk(&self, proposal_id: i64, hunk: u32, text: &str) -> ApiResult<ProposalView> {
         let (mut row, proposal) = self.load_proposal(proposal_id)?;
+        self.ensure_not_refused(&proposal)?;
         let edited = replace_hunk_text(&proposal, hunk as usize, text)
             .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
         row.proposal = serde_json::to_string(&edited).ok();
@@ -488,6 +554,10 @@ impl App {
         let mut report = UndoReport { restored: vec![], kept: vec![] };
         for mut row in self.with_store(|s| s.proposals(message_id))? {
             let Some(written) = row.written_text.clone() else { continue };
+            if let PathRule::Refused(why) = self.path_rule(&row.path, None) {
+                report.kept.push(format!("{}: {why}; left as it is", row.path));
+                continue;
+            }
             let original = saved.iter().find(|f| f.path == row.path).and_then(|f| f.content.clone());
             match self.restore_file(project.root(), &row.path, &written, original)? {
                 Ok(()) => report.restored.push(row.path.clone()),
@@ -579,6 +649,10 @@ impl App {
         let Some(model_id) = model_id else { return Ok(fallback) };
         let Ok(model) = self.models.resolve(&model_id).await else { return Ok(fallback) };
         let name = model_id.split_once('/').map_or(model_id.as_str(), |(_, m)| m);
+        // The turn's diff is outbound like any other: hidden files left out, each file redacted.
+        let visibility = redline_project::Visibility::new(self.project()?.root().path());
+        let diff =
+            redline_project::gate(&visibility, redline_project::Source::Diff { prefix: "" }, &diff).text;
         let mut request = redline_llm::Request::new(
             name,
             vec![redline_llm::Message::user(format!(
@@ -620,6 +694,23 @@ impl App {
     }
 }
 
+/// The error that makes the UI ask "write this protected file?" before retrying confirmed.
+fn needs_confirmation(path: &str, why: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::NeedsConfirmation,
+        format!(
+            "{path} is protected: {why}. Confirm that Redline should write it, after checking the change."
+        ),
+    )
+}
+
 fn write_error(e: redline_project::WriteError) -> ApiError {
-    ApiError::new(ErrorCode::Unreadable, e.to_string())
+    use redline_project::WriteError;
+    match e {
+        // "Outside the project" and "git's own files" are refusals the person can act on, not
+        // unreadable files.
+        WriteError::Project(e) => e.into(),
+        e @ WriteError::Refused { .. } => ApiError::new(ErrorCode::InvalidInput, e.to_string()),
+        e => ApiError::new(ErrorCode::Unreadable, e.to_string()),
+    }
 }

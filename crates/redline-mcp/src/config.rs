@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::McpError;
 
@@ -21,6 +22,56 @@ pub struct ServerConfig {
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub disabled: bool,
+}
+
+impl ServerConfig {
+    /// The key an approval of this server is remembered by: a sha256 over a canonical form of its
+    /// whole entry as it will start (name, program, arguments, working folder, environment), so
+    /// changing any of it, one environment variable included, asks the person again.
+    pub fn approval_key(&self, name: &str, cwd: &Path) -> String {
+        // Field order is fixed by the struct and `env` is a BTreeMap: the same entry always
+        // serializes to the same bytes, whatever order the file listed it in.
+        #[derive(Serialize)]
+        struct Canonical<'a> {
+            name: &'a str,
+            command: &'a str,
+            args: &'a [String],
+            cwd: String,
+            env: &'a BTreeMap<String, String>,
+        }
+        let canonical = Canonical {
+            name,
+            command: &self.command,
+            args: &self.args,
+            cwd: cwd.display().to_string(),
+            env: &self.env,
+        };
+        let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
+        let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        format!("MCP server `{name}` sha256:{hash}")
+    }
+}
+
+/// Whether an environment variable changes which programs or libraries a process loads, or what
+/// an interpreter runs before its script: a server entry that sets one can run other code than
+/// its command line says, so the approval card highlights it.
+pub fn changes_program_loading(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "PATH",
+        "NODE_OPTIONS",
+        "NODE_PATH",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PYTHONHOME",
+        "PERL5LIB",
+        "PERL5OPT",
+        "RUBYOPT",
+        "RUBYLIB",
+        "BASH_ENV",
+        "ENV",
+        "JAVA_TOOL_OPTIONS",
+    ];
+    NAMES.contains(&name) || name.starts_with("LD_") || name.starts_with("DYLD_")
 }
 
 /// Merged configuration; a malformed file is an error naming the file and the problem.
@@ -100,6 +151,44 @@ mod tests {
     fn an_empty_command_is_rejected() {
         let err = parse(r#"{"mcpServers": {"a": {"command": " "}}}"#).expect_err("empty");
         assert!(err.contains("empty"), "{err}");
+    }
+
+    fn server(text: &str) -> ServerConfig {
+        parse(text).expect("valid").remove("a").expect("server a")
+    }
+
+    #[test]
+    fn the_approval_key_changes_with_any_env_var_or_arg_but_not_with_key_order() {
+        let cwd = Path::new("/p");
+        let base =
+            server(r#"{"mcpServers": {"a": {"command": "x", "args": ["1"], "env": {"A": "1", "B": "2"}}}}"#);
+        let reordered =
+            server(r#"{"mcpServers": {"a": {"env": {"B": "2", "A": "1"}, "args": ["1"], "command": "x"}}}"#);
+        let env = server(
+            r#"{"mcpServers": {"a": {"command": "x", "args": ["1"], "env": {"A": "1", "B": "2", "LD_PRELOAD": "/tmp/x.so"}}}}"#,
+        );
+        let arg = server(
+            r#"{"mcpServers": {"a": {"command": "x", "args": ["1", "2"], "env": {"A": "1", "B": "2"}}}}"#,
+        );
+        let key = base.approval_key("a", cwd);
+        assert_eq!(key, reordered.approval_key("a", cwd));
+        assert!(key.starts_with("MCP server `a` sha256:") && key.len() > 64, "{key}");
+        for other in [env.approval_key("a", cwd), arg.approval_key("a", cwd), base.approval_key("b", cwd)] {
+            assert_ne!(key, other);
+        }
+        assert_ne!(key, base.approval_key("a", Path::new("/q")), "another working folder is another server");
+    }
+
+    #[test]
+    fn variables_that_change_what_loads_are_recognised() {
+        for name in
+            ["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "NODE_OPTIONS", "PYTHONPATH", "DYLD_INSERT_LIBRARIES"]
+        {
+            assert!(changes_program_loading(name), "{name}");
+        }
+        for name in ["API_URL", "DEBUG", "PATHS_FILE", "HOME"] {
+            assert!(!changes_program_loading(name), "{name}");
+        }
     }
 
     #[test]

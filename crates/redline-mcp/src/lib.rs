@@ -13,7 +13,7 @@ mod hub;
 mod stderr_log;
 mod tool;
 
-pub use config::{load_config, parse as parse_config, ServerConfig, PROJECT_CONFIG};
+pub use config::{changes_program_loading, load_config, parse as parse_config, ServerConfig, PROJECT_CONFIG};
 pub use error::McpError;
 pub use hub::{McpCallResult, McpHub, START_TIMEOUT};
 pub use tool::McpTool;

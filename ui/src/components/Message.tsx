@@ -1,6 +1,6 @@
 import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ApprovalRequest, AttachmentView, MessageView, ProposalView, ToolCallView } from "../bindings";
+import type { ApprovalRequest, AttachmentView, McpServerView, MessageView, ProposalView, ToolCallView } from "../bindings";
 import { agentEnding, formatCost, formatTokens, type StreamingReply } from "../chat";
 import { errorMessage } from "../api";
 import { store, useStore } from "../store";
@@ -269,6 +269,11 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
         {proposals.map((p) => (
           <li key={p.path} data-testid="proposal-item" data-path={p.path} data-status={p.status} class={p.status}>
             <span class={`tag kind-${p.kind}`}>{p.kind === "create" ? "new" : p.kind}</span> {p.path || "(unplaced edit)"}
+            {p.protected && (
+              <span class="tag protected" data-testid="proposal-protected" title={`Protected: ${p.protected}. Accepting asks you to confirm.`}>
+                protected
+              </span>
+            )}
             {p.status === "failed" ? (
               <span class="warn small" title={p.error ?? ""}>
                 {" "}
@@ -348,6 +353,14 @@ export function ApprovalCard({ request }: { request: ApprovalRequest }) {
     <div class="approval" role="alertdialog" data-testid="approval" aria-label={`The agent wants to ${what}`}>
       <div class="small">The agent wants to {what} in the project folder:</div>
       <pre data-testid="approval-command">{request.command}</pre>
+      {request.server && <ServerEntry server={request.server} />}
+      {request.changedSinceReview.length > 0 && (
+        <div class="banner warning inline" data-testid="approval-changed">
+          Asking again: since you last approved, auto-accepted edits changed{" "}
+          <strong>{request.changedSinceReview.join(", ")}</strong>. They can change what this runs (a test setup, a build
+          script), so an earlier approval does not cover it.
+        </div>
+      )}
       <div class="approval-actions">
         <button class="primary" data-testid="approve-once" onClick={() => void store.chat.answer("once")}>
           Run once
@@ -366,6 +379,53 @@ export function ApprovalCard({ request }: { request: ApprovalRequest }) {
   );
 }
 
+/** Everything a project MCP server entry runs: approving it approves exactly this. */
+function ServerEntry({ server }: { server: McpServerView }) {
+  return (
+    <table class="server-entry small" data-testid="approval-server">
+      <tbody>
+        <tr>
+          <th>command</th>
+          <td>
+            <code>{server.command}</code>
+          </td>
+        </tr>
+        <tr>
+          <th>arguments</th>
+          <td>{server.args.length ? server.args.map((a, i) => <code key={i}>{a}</code>) : <span class="muted">none</span>}</td>
+        </tr>
+        <tr>
+          <th>folder</th>
+          <td>
+            <code>{server.cwd}</code>
+          </td>
+        </tr>
+        <tr>
+          <th>environment</th>
+          <td>{server.env.length === 0 && <span class="muted">nothing added</span>}</td>
+        </tr>
+        {server.env.map((v) => (
+          <tr
+            key={v.name}
+            class={v.changesLoading ? "env-loading" : ""}
+            data-testid="approval-env"
+            data-name={v.name}
+            data-loading={v.changesLoading}
+            title={v.changesLoading ? "This variable changes which programs or libraries load" : undefined}
+          >
+            <th>
+              <code>{v.name}</code>
+            </th>
+            <td>
+              <code>{v.value}</code>
+              {v.changesLoading && <span class="tag warn-tag"> changes what loads</span>}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function MessageItem({ m, busy }: { m: MessageView; busy: boolean }) {
   return m.role === "user" ? <UserMessage m={m} busy={busy} /> : <AssistantMessage m={m} busy={busy} />;

@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { errorMessage } from "../api";
+import { errorMessage, isApiError } from "../api";
 import type { DiffLineView, HunkView, ProposalView } from "../bindings";
 import { store, useStore } from "../store";
 import { Findings, findingsCount, proposalFindings } from "./Findings";
 
 const SIGN = { added: "+", removed: "-", context: " " } as const;
+
+/** An accept of a protected file waiting for the person's second yes. */
+type Confirming = { p: ProposalView; hunks: number[]; state: string };
 
 /** Every file a conversation's replies proposed: accept, reject or edit each hunk. Each
  * decision writes the file at once (merged if it changed on disk; nothing on a conflict). */
@@ -13,6 +16,8 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [focus, setFocus] = useState(0);
   const [split, setSplit] = useState(false);
+  // Accept all can ask about several protected files: one dialog at a time, in order.
+  const [confirming, setConfirming] = useState<Confirming[]>([]);
   const changed = useStore((s) => s.changeSeq);
   const streaming = useStore((s) => s.chat.streaming);
   const root = useRef<HTMLDivElement>(null);
@@ -27,15 +32,24 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
   // Files change on disk (stale marks), replies and agent steps finish (new proposals): look again.
   useEffect(() => void reload(), [conversationId, changed, streaming === null, streaming?.steps.length, streaming?.awaitingReview.join("\n")]);
 
-  const decide = async (p: ProposalView, hunks: number[], state: string) => {
+  const decide = async (p: ProposalView, hunks: number[], state: string, confirmed = false) => {
     try {
-      const outcome = await store.api.setHunks(p.id, hunks, state);
+      const outcome = await store.api.setHunks(p.id, hunks, state, confirmed);
       setMessage(outcome.message ? { text: outcome.message, error: outcome.written === "conflict" } : null);
       await reload();
       void store.chat.refreshCurrent();
     } catch (e) {
+      if (isApiError(e) && e.code === "needsConfirmation") {
+        setConfirming((queue) => [...queue, { p, hunks, state }]);
+        return;
+      }
       setMessage({ text: errorMessage(e), error: true });
     }
+  };
+  const answerConfirmation = (yes: boolean) => {
+    const [first, ...rest] = confirming;
+    setConfirming(rest);
+    if (yes && first) void decide(first.p, first.hunks, first.state, true);
   };
 
   const all = (proposals ?? []).flatMap((p) => p.hunks.map((h) => ({ p, h })));
@@ -86,6 +100,7 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
           {message.text}
         </div>
       )}
+      {confirming[0] && <ConfirmProtected confirming={confirming[0]} answer={answerConfirmation} />}
       {proposals.length === 0 && <p class="pad muted">No changes were proposed in this conversation.</p>}
       {proposals.map((p) => (
         <section class="review-file" key={p.id} data-testid="review-file" data-path={p.path} data-stale={p.stale}>
@@ -93,6 +108,11 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
             <span class={`tag kind-${p.kind}`}>{p.kind === "create" ? "new file" : p.kind}</span>
             <strong>{p.fromPath ? `${p.fromPath} → ${p.path}` : p.path || "(no file)"}</strong>
             {p.pending > 0 && <span class="count">{p.pending}</span>}
+            {p.protected && (
+              <span class="tag protected" data-testid="protected-badge" title={`Protected: ${p.protected}. Accepting asks you to confirm.`}>
+                protected · {p.protected}
+              </span>
+            )}
             {proposalFindings(p).length > 0 && (
               <span class="findings-count" data-testid="findings-count" title="What the checks before review found; nothing here blocks accepting">
                 {findingsCount(proposalFindings(p))}
@@ -129,6 +149,34 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
           })}
         </section>
       ))}
+    </div>
+  );
+}
+
+/** The second confirmation before Redline writes a file that makes another tool run code. */
+function ConfirmProtected({ confirming, answer }: { confirming: Confirming; answer: (yes: boolean) => void }) {
+  const { p } = confirming;
+  return (
+    <div class="modal-backdrop">
+      <div class="modal confirm-protected" role="alertdialog" aria-label={`Write the protected file ${p.path}?`} data-testid="confirm-protected">
+        <header class="modal-header">
+          <strong>Write the protected file {p.path}?</strong>
+        </header>
+        <section>
+          <p data-testid="confirm-protected-why">
+            <strong>{p.path}</strong> is protected: {p.protected ?? "it makes another tool run code"}.
+          </p>
+          <p class="muted">Accepting writes it to disk now. Check the change first: the agent never writes such a file by itself.</p>
+          <div class="row">
+            <button class="danger" data-testid="confirm-protected-yes" onClick={() => answer(true)}>
+              Write {p.path}
+            </button>
+            <button data-testid="confirm-protected-no" onClick={() => answer(false)}>
+              Cancel
+            </button>
+          </div>
+        </section>
+      </div>
     </div>
   );
 }
