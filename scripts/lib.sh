@@ -44,6 +44,60 @@ build_ui() {
   cd "$REPO"
 }
 
+# The formatters and linters the checks run on proposals, pinned, so their tests run the real
+# tools: ruff and black in a venv, prettier and eslint in an npm prefix, both under the user's
+# cache (kept across fresh clones on one machine), and gofmt from Debian (`golang-go`: the
+# version-independent name for the package that ships it). Each is installed only when its
+# pinned version is not there yet; `formatters_on_path` puts just these four on PATH (not the
+# venv's python or npm's other binaries).
+RUFF_VERSION=0.17.6
+BLACK_VERSION=26.10.1
+PRETTIER_VERSION=3.10.1
+ESLINT_VERSION=9.39.5
+FORMATTERS_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/redline/formatters"
+
+install_formatters() {
+  command -v gofmt >/dev/null || apt_install golang-go
+  install_python_formatters "$FORMATTERS_DIR/python"
+  install_node_formatters "$FORMATTERS_DIR/node"
+  mkdir -p "$FORMATTERS_DIR/bin"
+  ln -sfn "$FORMATTERS_DIR/python/bin/ruff" "$FORMATTERS_DIR/python/bin/black" \
+    "$FORMATTERS_DIR/node/node_modules/.bin/prettier" "$FORMATTERS_DIR/node/node_modules/.bin/eslint" \
+    "$FORMATTERS_DIR/bin/"
+}
+
+install_python_formatters() {
+  local venv="$1"
+  if [ "$("$venv/bin/ruff" --version 2>/dev/null)" = "ruff $RUFF_VERSION" ] &&
+    "$venv/bin/black" --version 2>/dev/null | grep -q "^black, $BLACK_VERSION "; then
+    return
+  fi
+  # Debian's python3 has venv only with python3-venv (ensurepip is split out).
+  python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+  log "installing ruff $RUFF_VERSION and black $BLACK_VERSION (pip, into $venv)"
+  python3 -m venv --clear "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "ruff==$RUFF_VERSION" "black==$BLACK_VERSION"
+}
+
+install_node_formatters() {
+  local prefix="$1" bin="$1/node_modules/.bin"
+  if [ "$("$bin/prettier" --version 2>/dev/null)" = "$PRETTIER_VERSION" ] &&
+    [ "$("$bin/eslint" --version 2>/dev/null)" = "v$ESLINT_VERSION" ]; then
+    return
+  fi
+  command -v npm >/dev/null || apt_install nodejs npm
+  log "installing prettier $PRETTIER_VERSION and eslint $ESLINT_VERSION (npm, into $prefix)"
+  mkdir -p "$prefix"
+  # A package.json of its own, so npm installs here and not into a project further up.
+  [ -f "$prefix/package.json" ] || echo '{"name": "redline-formatters", "private": true}' >"$prefix/package.json"
+  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error --save-exact \
+    "prettier@$PRETTIER_VERSION" "eslint@$ESLINT_VERSION" >/dev/null
+}
+
+formatters_on_path() {
+  export PATH="$FORMATTERS_DIR/bin:$PATH"
+}
+
 build_app() {
   log "building Redline (debug)"
   cargo build -p redline --locked

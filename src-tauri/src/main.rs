@@ -8,6 +8,8 @@
 mod cli;
 mod commands;
 mod events;
+mod links;
+mod terminal;
 
 use std::sync::Arc;
 
@@ -68,11 +70,13 @@ fn run(initial_folder: Option<String>) -> tauri::Result<()> {
                 .inner_size(1280.0, 800.0)
                 .min_inner_size(720.0, 480.0)
                 // The window shows the app and nothing else: a link in model output that got
-                // past the UI's click guard still cannot navigate it.
+                // past the UI's link guard still cannot navigate it.
                 .on_navigation(|url| {
-                    matches!(url.scheme(), "tauri" | "about")
-                        || url.host_str() == Some("tauri.localhost")
-                        || url.host_str() == Some("localhost")
+                    let allowed = links::is_app_origin(url);
+                    if !allowed {
+                        tracing::warn!("the window was kept from navigating to {}", url.scheme());
+                    }
+                    allowed
                 })
                 .build()?;
             Ok(())

@@ -1,11 +1,21 @@
 import { render } from "preact";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { api, onProgress, onProjectChanged } from "./api";
+import { api, errorMessage, onProgress, onProjectChanged } from "./api";
 import { dispatchShortcut } from "./actions";
 import { App } from "./components/App";
+import { installLinkGuard } from "./links";
 import { store } from "./store";
 
+/** Links never navigate the window: the backend opens the ones it allows in the system browser. */
+function openLink(href: string) {
+  api.openLink(href).then(
+    () => store.notify(`Opened in your browser: ${href}`),
+    (e) => store.notify(errorMessage(e)),
+  );
+}
+
 async function boot() {
+  installLinkGuard(document, openLink);
   render(<App />, document.getElementById("app")!);
   void api.highlightCss().then((css) => {
     const style = document.createElement("style");

@@ -5,7 +5,9 @@
 //! to wait before retrying.
 //!
 //! Decoding is pure: bytes in, events out, split anywhere. `transport` is the only part that
-//! touches the network; keys live in [`ApiKey`], which never prints or serializes itself.
+//! touches the network, through the client `http` builds (redirects stay on the same origin,
+//! so a key never follows one elsewhere); keys live in [`ApiKey`], which never prints or
+//! serializes itself.
 
 mod anthropic;
 mod error;
@@ -14,6 +16,7 @@ mod event;
 mod fake;
 mod fim;
 mod gemini;
+mod http;
 mod keys;
 mod openai;
 mod providers;
@@ -28,6 +31,7 @@ pub use event::{StopReason, StreamEvent, Usage};
 pub use fake::FakeModel;
 pub use fim::{fim_template_for, fim_url, fim_wire_for, trim_middle, FimRequest, FimTemplate, FimWire};
 pub use gemini::GeminiStream;
+pub use http::plain_http_warning;
 pub use keys::{KeyError, KeyStore, OsKeyring, SessionKeys, SERVICE as KEYRING_SERVICE};
 pub use openai::OpenAiStream;
 pub use providers::{detect_local, list_models, parse_model_list, preset, Detected, Preset, PRESETS};

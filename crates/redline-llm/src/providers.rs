@@ -114,8 +114,7 @@ pub async fn list_models(
     timeout: Duration,
 ) -> Result<Vec<String>, ModelError> {
     let base = base_url.trim_end_matches('/');
-    let client =
-        reqwest::Client::builder().timeout(timeout).build().unwrap_or_else(|_| reqwest::Client::new());
+    let client = crate::http::api_client(timeout, Some(timeout));
     let request = match wire {
         Wire::OpenAi => {
             let r = client.get(format!("{base}/models"));
@@ -136,6 +135,9 @@ pub async fn list_models(
         let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Network };
         ModelError::new(kind, format!("cannot reach {base}: {e}"))
     })?;
+    if response.status().is_redirection() {
+        return Err(crate::http::refused_redirect(&response));
+    }
     let status = response.status().as_u16();
     let body = response.text().await.unwrap_or_default();
     if !(200..300).contains(&status) {

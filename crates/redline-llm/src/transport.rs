@@ -147,10 +147,7 @@ pub struct HttpModel {
 
 impl HttpModel {
     pub fn new(wire: Wire, base_url: impl Into<String>, key: Option<ApiKey>, timeouts: Timeouts) -> Self {
-        let client = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        let client = crate::http::api_client(timeouts.connect, None);
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         HttpModel { id: base_url.clone(), wire, base_url, key, timeouts, client }
     }
@@ -253,6 +250,9 @@ impl HttpModel {
         let status = response.status();
         if status.is_success() {
             return Ok(response);
+        }
+        if status.is_redirection() {
+            return Err(crate::http::refused_redirect(&response));
         }
         let retry_after =
             response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);

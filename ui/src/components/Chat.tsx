@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatCost, formatTokens, mentionAt } from "../chat";
 import { store, useStore } from "../store";
-import { AttachmentChip, copyText, MessageItem, StreamingMessage } from "./Message";
+import { AttachmentChip, MessageItem, StreamingMessage } from "./Message";
 
 /** The chat panel: the conversation, what the next question carries, and the input. */
 export function Chat() {
@@ -84,17 +84,6 @@ function Messages({ children }: { children: preact.ComponentChildren }) {
       onScroll={(e) => {
         const el = e.currentTarget;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-      }}
-      onClick={(e) => {
-        // Links in model output never navigate the window: the address is copied instead.
-        const link = (e.target as HTMLElement).closest("a");
-        if (link && link.closest(".markdown")) {
-          e.preventDefault();
-          if (link.getAttribute("href")) {
-            void copyText(link.href);
-            store.notify(`Link copied: ${link.href}`);
-          }
-        }
       }}
     >
       {children}
