@@ -3,9 +3,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use redline_agent::apply::{apply_reply, FileReport, ReportStatus};
+use redline_agent::apply::{apply_reply, ApplyOptions, FileReport, ReportStatus};
 use redline_api::{App, ChatEvent, EventSink, Progress, ProjectChanged, SendInput};
 use redline_edits::{Format, FormatChoice};
+
+use crate::terminal;
 
 /// Redline: chat with a language model about a project and review every change it proposes.
 #[derive(Debug, Parser)]
@@ -39,6 +41,10 @@ pub enum Command {
         /// Attach the working tree's uncommitted changes.
         #[arg(long)]
         diff: bool,
+        /// Write the model's text byte for byte, for a pipe; by default control characters
+        /// (escape sequences, bidi overrides) are shown as escapes like `\x1b`.
+        #[arg(long)]
+        raw: bool,
         question: String,
     },
     /// Applies a model's reply (read from stdin) to the files of a project: each file is written
@@ -57,7 +63,32 @@ pub enum Command {
         /// One JSON object per file and line: path, status, error, hunks.
         #[arg(long)]
         json: bool,
+        /// Also write protected files (`.vscode/`, `.envrc`, hooks, CI workflows, …), which make
+        /// other tools run code; without it they are refused. Git's own files are always refused.
+        #[arg(long)]
+        allow_protected: bool,
+        /// Write diffs and paths byte for byte, for a pipe; by default control characters are
+        /// shown as escapes and odd file names quoted, as git does.
+        #[arg(long)]
+        raw: bool,
     },
+    /// Trusts a folder, so Redline runs its own tools (node_modules/.bin, JavaScript configs),
+    /// MCP servers and test command; prints the folder's identity and the new state.
+    Trust(TrustArgs),
+}
+
+/// Trust is an identity and a decision, not a path: `redline trust` prints both.
+#[derive(Debug, clap::Args)]
+pub struct TrustArgs {
+    /// The project folder (default: the current folder).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Stop trusting the folder: its own tools, servers and test command stay off again.
+    #[arg(long, conflicts_with = "list")]
+    revoke: bool,
+    /// List the trusted folders instead.
+    #[arg(long)]
+    list: bool,
 }
 
 /// `--format` values.
@@ -114,8 +145,14 @@ impl EventSink for NoWindow {
 /// Runs a headless command; returns the process exit code.
 pub fn run(command: Command) -> i32 {
     // Applying needs no data folder, runtime or model: it only touches the project.
-    if let Command::Apply { root, format, dry_run, json } = command {
-        return apply(&root, format, dry_run, json);
+    if let Command::Apply { root, format, dry_run, json, allow_protected, raw } = command {
+        return apply(
+            &root,
+            format,
+            ApplyOptions { dry_run, allow_protected },
+            json,
+            terminal::Stdout { raw },
+        );
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -128,27 +165,32 @@ pub fn run(command: Command) -> i32 {
     runtime.block_on(async {
         match command {
             Command::Models { json } => models(&app, json).await,
-            Command::Ask { root, model, attach, diff, question } => {
-                ask(&app, &root, model, attach, diff, question).await
+            Command::Ask { root, model, attach, diff, raw, question } => {
+                ask(&app, &root, model, attach, diff, question, terminal::Stdout { raw }).await
             }
             Command::Apply { .. } => 2,
+            Command::Trust(args) => trust(&app, args),
         }
     })
 }
 
 async fn models(app: &App, json: bool) -> i32 {
     let view = app.models(true).await;
+    // Model names come from servers, provider names from settings: both escaped.
+    for warning in app.providers().iter().filter_map(|p| p.warning.as_deref()) {
+        eprintln!("redline: warning: {}", terminal::text(warning));
+    }
     if json {
-        println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+        println!("{}", terminal::json(&serde_json::to_string_pretty(&view).unwrap_or_default()));
         return 0;
     }
     for m in &view.models {
         let default = if view.default_model.as_ref() == Some(&m.id) { "  (default)" } else { "" };
         let found = if m.detected { "  [found on this machine]" } else { "" };
-        println!("{}\t{}{found}{default}", m.id, m.provider_name);
+        println!("{}\t{}{found}{default}", terminal::text(&m.id), terminal::text(&m.provider_name));
     }
     for problem in &view.problems {
-        eprintln!("redline: {problem}");
+        eprintln!("redline: {}", terminal::text(problem));
     }
     if view.models.is_empty() {
         eprintln!("redline: no model is set up; add a provider in the app's Settings, or start Ollama");
@@ -164,6 +206,7 @@ async fn ask(
     attach: Vec<String>,
     diff: bool,
     question: String,
+    stdout: terminal::Stdout,
 ) -> i32 {
     let folder = match absolute_folder(root) {
         Ok(f) => f,
@@ -177,39 +220,114 @@ async fn ask(
         return 2;
     }
     let input = SendInput { model, attachments: attach, include_diff: diff, ..SendInput::new(question) };
+    let escaper = std::sync::Mutex::new(terminal::TextStream::default());
     let emit = |event: ChatEvent| match event {
         ChatEvent::Render { delta, .. } => {
+            let shown = if stdout.raw {
+                delta
+            } else {
+                escaper.lock().unwrap_or_else(|e| e.into_inner()).push(&delta)
+            };
             let mut out = std::io::stdout().lock();
-            let _ = out.write_all(delta.as_bytes());
+            let _ = out.write_all(shown.as_bytes());
             let _ = out.flush();
         }
         ChatEvent::Started { meter, .. } if !meter.dropped.is_empty() => {
-            eprintln!("redline: dropped to fit the context window: {}", meter.dropped.join(", "));
+            let dropped: Vec<_> = meter.dropped.iter().map(|p| terminal::path(p)).collect();
+            eprintln!("redline: dropped to fit the context window: {}", dropped.join(", "));
         }
         ChatEvent::Retrying { attempt, delay_ms, message } => {
+            let message = terminal::text(&message);
             eprintln!("redline: retry {attempt} in {:.1} s: {message}", delay_ms as f64 / 1000.0);
         }
         _ => {}
     };
-    match app.send_message(input, &emit).await {
+    let result = app.send_message(input, &emit).await;
+    let rest = escaper.lock().unwrap_or_else(|e| e.into_inner()).finish();
+    say_untrusted(app);
+    match result {
         Ok(reply) => {
-            println!();
+            println!("{rest}");
             match reply.error {
                 Some(e) => {
-                    eprintln!("redline: {:?}: {}", e.code, e.message);
+                    eprintln!("redline: {:?}: {}", e.code, terminal::text(&e.message));
                     1
                 }
                 None => 0,
             }
         }
         Err(e) => {
-            eprintln!("redline: {:?}: {}", e.code, e.message);
+            eprintln!("redline: {:?}: {}", e.code, terminal::text(&e.message));
             1
         }
     }
 }
 
-fn apply(root: &std::path::Path, format: ReplyFormat, dry_run: bool, json: bool) -> i32 {
+/// One line on stderr naming what an untrusted folder did not get, when anything was left off.
+fn say_untrusted(app: &App) {
+    let notes = app.take_trust_notes();
+    if !notes.is_empty() {
+        let notes = notes.join(", ");
+        let notes = terminal::text(&notes);
+        eprintln!("redline: this folder is not trusted: {notes}; run `redline trust` to allow it");
+    }
+}
+
+fn trust(app: &App, args: TrustArgs) -> i32 {
+    if args.list {
+        return list_trusted(app);
+    }
+    let folder = match absolute_folder(&args.root) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("redline: {e}");
+            return 2;
+        }
+    };
+    let changed = app.open_project(&folder).and_then(|info| {
+        if args.revoke {
+            app.revoke_trust(&info.identity).map(|()| (info.identity, false))
+        } else {
+            app.trust_project().map(|info| (info.identity, info.trusted))
+        }
+    });
+    match changed {
+        Ok((identity, trusted)) => {
+            let state = if trusted { "trusted" } else { "not trusted" };
+            println!("{}\t{state}", terminal::text(&identity));
+            0
+        }
+        Err(e) => {
+            eprintln!("redline: {}", terminal::text(&e.message));
+            1
+        }
+    }
+}
+
+fn list_trusted(app: &App) -> i32 {
+    match app.trusted_projects() {
+        Ok(projects) => {
+            for p in projects {
+                let gone = if p.exists { "" } else { "\t(missing)" };
+                println!("{}\t{}{gone}", terminal::path(&p.path), terminal::text(&p.identity));
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("redline: {}", terminal::text(&e.message));
+            1
+        }
+    }
+}
+
+fn apply(
+    root: &std::path::Path,
+    format: ReplyFormat,
+    options: ApplyOptions,
+    json: bool,
+    stdout: terminal::Stdout,
+) -> i32 {
+    let dry_run = options.dry_run;
     let project = match absolute_folder(root)
         .and_then(|f| redline_project::ProjectRoot::open(&f).map_err(|e| e.to_string()))
     {
@@ -224,15 +342,18 @@ fn apply(root: &std::path::Path, format: ReplyFormat, dry_run: bool, json: bool)
         eprintln!("redline: cannot read the reply from stdin: {e}");
         return 2;
     }
-    let reports = apply_reply(&project, &reply, format.choice(), dry_run);
+    let reports = apply_reply(&project, &reply, format.choice(), options);
     if reports.is_empty() {
         eprintln!("redline: the reply holds no edits");
         return 1;
     }
     let mut out = std::io::stdout().lock();
     for report in &reports {
-        let _ =
-            if json { print_json(&mut out, report, dry_run) } else { print_plain(&mut out, report, dry_run) };
+        let _ = if json {
+            print_json(&mut out, report, dry_run)
+        } else {
+            print_plain(&mut out, report, dry_run, stdout)
+        };
     }
     let _ = out.flush();
     if reports.iter().any(|r| r.status == ReportStatus::Failed) {
@@ -258,23 +379,30 @@ fn print_json(out: &mut impl Write, report: &FileReport, dry_run: bool) -> std::
     if dry_run {
         value["diff"] = report.diff.as_str().into();
     }
-    writeln!(out, "{value}")
+    writeln!(out, "{}", terminal::json(&value.to_string()))
 }
 
-fn print_plain(out: &mut impl Write, report: &FileReport, dry_run: bool) -> std::io::Result<()> {
+fn print_plain(
+    out: &mut impl Write,
+    report: &FileReport,
+    dry_run: bool,
+    stdout: terminal::Stdout,
+) -> std::io::Result<()> {
     if dry_run {
-        out.write_all(report.diff.as_bytes())?;
+        out.write_all(stdout.text(&report.diff).as_bytes())?;
     }
     let status = serde_json::to_value(report.status).ok();
     let status = status.as_ref().and_then(|s| s.as_str()).unwrap_or("?");
-    let target = report.renamed_to.as_ref().map(|to| format!(" -> {to}")).unwrap_or_default();
+    let target = report.renamed_to.as_ref().map(|to| format!(" -> {}", stdout.path(to))).unwrap_or_default();
+    let path = stdout.path(&report.path);
     let merged = if report.merged { ", merged with changes on disk" } else { "" };
     let hunks = report.hunks.changed;
     match &report.error {
         Some(error) => {
-            eprintln!("redline: {}: {error}", if report.path.is_empty() { "reply" } else { &report.path });
-            writeln!(out, "{status}\t{}{target}", report.path)
+            let name = if report.path.is_empty() { "reply".into() } else { terminal::path(&report.path) };
+            eprintln!("redline: {name}: {}", terminal::text(error));
+            writeln!(out, "{status}\t{path}{target}")
         }
-        None => writeln!(out, "{status}\t{}{target} ({hunks} hunk(s){merged})", report.path),
+        None => writeln!(out, "{status}\t{path}{target} ({hunks} hunk(s){merged})"),
     }
 }

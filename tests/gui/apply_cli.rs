@@ -5,25 +5,9 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use redline_tests::fixture;
+use redline_tests::{fixture, redline_apply};
 
 use crate::driver::app_binary;
-
-/// Runs `redline apply <args>` with `reply` on stdin.
-fn apply(root: &Path, args: &[&str], reply: &str) -> Output {
-    let mut child = Command::new(app_binary())
-        .arg("apply")
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run redline");
-    child.stdin.take().expect("stdin").write_all(reply.as_bytes()).expect("write reply");
-    child.wait_with_output().expect("wait")
-}
 
 fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).expect("read")
@@ -45,7 +29,7 @@ const TWO_FILES_AND_A_NEW_ONE: &str = "notes.txt\n```\n<<<<<<< SEARCH\nThings to
 #[test]
 fn cli_apply_writes_two_files_and_creates_a_new_one() {
     let project = fixture("plain");
-    let out = apply(project.path(), &[], TWO_FILES_AND_A_NEW_ONE);
+    let out = redline_apply(project.path(), &[], TWO_FILES_AND_A_NEW_ONE);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read(project.path(), "notes.txt"), "Things to remember.\nBuy milk.\n");
     assert!(read(project.path(), "script.py").contains("    print(\"hello, world\")\n"));
@@ -56,7 +40,7 @@ fn cli_apply_writes_two_files_and_creates_a_new_one() {
 fn cli_apply_dry_run_prints_a_diff_and_writes_nothing() {
     let project = fixture("plain");
     let before = (read(project.path(), "notes.txt"), read(project.path(), "script.py"));
-    let out = apply(project.path(), &["--dry-run"], TWO_FILES_AND_A_NEW_ONE);
+    let out = redline_apply(project.path(), &["--dry-run"], TWO_FILES_AND_A_NEW_ONE);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -74,7 +58,7 @@ fn cli_apply_dry_run_prints_a_diff_and_writes_nothing() {
 #[test]
 fn cli_apply_json_reports_each_file_status_and_hunks() {
     let project = fixture("plain");
-    let out = apply(project.path(), &["--json"], TWO_FILES_AND_A_NEW_ONE);
+    let out = redline_apply(project.path(), &["--json"], TWO_FILES_AND_A_NEW_ONE);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let lines = json_lines(&out);
     let statuses: Vec<(&str, &str)> = lines
@@ -95,7 +79,7 @@ fn cli_apply_failing_block_exits_1_and_leaves_that_file_byte_identical() {
     let original = b"first\r\nsecond\r\nthird".to_vec();
     std::fs::write(project.path().join("data.txt"), &original).expect("write");
     let reply = "data.txt\n<<<<<<< SEARCH\nfirst\n=======\n1st\n>>>>>>> REPLACE\n\ndata.txt\n<<<<<<< SEARCH\nnot in the file at all\n=======\nx\n>>>>>>> REPLACE\n\nnotes.txt\n<<<<<<< SEARCH\nThings to remember.\n=======\nThings to forget.\n>>>>>>> REPLACE\n";
-    let out = apply(project.path(), &["--json"], reply);
+    let out = redline_apply(project.path(), &["--json"], reply);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(std::fs::read(project.path().join("data.txt")).expect("read"), original);
     let lines = json_lines(&out);
@@ -113,7 +97,7 @@ fn cli_apply_refuses_a_path_outside_the_root() {
     let root = outer.path().join("project");
     std::fs::create_dir(&root).expect("mkdir");
     let reply = "../x\n<<<<<<< SEARCH\n=======\nescaped\n>>>>>>> REPLACE\n";
-    let out = apply(&root, &["--json"], reply);
+    let out = redline_apply(&root, &["--json"], reply);
     assert_eq!(out.status.code(), Some(1));
     let lines = json_lines(&out);
     assert_eq!(lines[0]["status"], "failed");
@@ -134,7 +118,7 @@ fn cli_apply_tool_calls_with_string_arguments() {
     .to_string();
     for format in ["auto", "tool"] {
         let project = fixture("plain");
-        let out = apply(project.path(), &["--format", format], &reply);
+        let out = redline_apply(project.path(), &["--format", format], &reply);
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
         assert_eq!(read(project.path(), "notes.txt"), "Things to keep.\n");
         assert_eq!(read(project.path(), "new.md"), "# New\n");
@@ -145,11 +129,11 @@ fn cli_apply_tool_calls_with_string_arguments() {
 #[test]
 fn cli_apply_usage_errors_exit_2() {
     let project = fixture("plain");
-    let bad_flag = apply(project.path(), &["--no-such-flag"], "");
+    let bad_flag = redline_apply(project.path(), &["--no-such-flag"], "");
     assert_eq!(bad_flag.status.code(), Some(2), "{}", stderr(&bad_flag));
-    let bad_format = apply(project.path(), &["--format", "yaml"], "");
+    let bad_format = redline_apply(project.path(), &["--format", "yaml"], "");
     assert_eq!(bad_format.status.code(), Some(2), "{}", stderr(&bad_format));
-    let missing_root = apply(Path::new("/nonexistent/redline-apply"), &[], "x");
+    let missing_root = redline_apply(Path::new("/nonexistent/redline-apply"), &[], "x");
     assert_eq!(missing_root.status.code(), Some(2));
     assert!(stderr(&missing_root).contains("/nonexistent/redline-apply"), "{}", stderr(&missing_root));
 }
@@ -194,7 +178,7 @@ fn cli_apply_killed_at_any_moment_leaves_each_file_entirely_old_or_new() {
     let reply = crash_reply();
     // One full run: the new contents, and how long a run takes.
     let started = Instant::now();
-    let out = apply(root, &[], &reply);
+    let out = redline_apply(root, &[], &reply);
     let full_run = started.elapsed();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let updated: Vec<String> = (0..CRASH_FILES).map(|f| read(root, &format!("f{f:02}.txt"))).collect();

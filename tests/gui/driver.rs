@@ -65,17 +65,7 @@ pub struct AppRun {
     shots: u32,
 }
 
-pub fn app_binary() -> PathBuf {
-    if let Some(bin) = std::env::var_os("REDLINE_BIN") {
-        return PathBuf::from(bin);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let bin = target.join("debug/redline");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p redline` (scripts/test does)", bin.display());
-    bin
-}
+pub use redline_tests::redline_binary as app_binary;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")

@@ -11,5 +11,7 @@ mod code_actions;
 mod driver;
 mod local_model;
 mod project_view;
+mod protected;
 mod review;
+mod trust;
 mod welcome;

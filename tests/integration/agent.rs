@@ -64,6 +64,8 @@ fn new_app(data: &Path, project: &Path) -> App {
     let app = App::with_memory_keys(data, Arc::new(Events::default()));
     assert_eq!(app.set_key("s", KEY, false).expect("key"), KeyState::Keyring);
     app.open_project(&project.display().to_string()).expect("open");
+    // These tests are about a folder the person trusts: its MCP servers and test command run.
+    app.trust_project().expect("trust the folder");
     app
 }
 
@@ -237,7 +239,8 @@ async fn an_agent_turn_searches_reads_proposes_runs_the_approved_command_and_fix
     assert_eq!(read(&s.project, "calc.py"), CALC_FIXED);
 
     // Once means once: the same line was asked about again at the next step.
-    let asked: Vec<_> = turn.approvals().iter().map(|r| (r.command.clone(), r.kind.clone())).collect();
+    let asked: Vec<_> =
+        turn.approvals().iter().map(|r| (r.command.clone(), r.kind.as_str().to_owned())).collect();
     let line = ("sh test_calc.sh".to_owned(), "command".to_owned());
     assert_eq!(asked, [line.clone(), line]);
     let waited: Vec<&[String]> = turn
@@ -635,7 +638,7 @@ async fn a_declined_project_mcp_server_is_never_started() {
     let s = setup(vec![says("No tools needed.")], &[(".redline/mcp.json", &config)]).await;
     let turn = drive(&s.app, ask("hello", None), person(&s.app, &[ApprovalAnswer::Decline])).await;
     assert_eq!(turn.done(), ("done".to_owned(), 1));
-    assert_eq!(turn.approvals()[0].kind, "mcpServer");
+    assert_eq!(turn.approvals()[0].kind.as_str(), "mcpServer");
     assert!(!pid_file.exists(), "a server the person declined must not run");
 }
 
@@ -656,7 +659,8 @@ async fn an_mcp_tool_runs_after_approval_and_its_server_gets_no_key() {
     let answers = [ApprovalAnswer::Once; 4];
     let turn = drive(&s.app, ask("use the test tools", None), person(&s.app, &answers)).await;
     assert_eq!(turn.done(), ("done".to_owned(), 3));
-    let asked: Vec<_> = turn.approvals().iter().map(|r| (r.kind.clone(), r.command.clone())).collect();
+    let asked: Vec<_> =
+        turn.approvals().iter().map(|r| (r.kind.as_str().to_owned(), r.command.clone())).collect();
     assert_eq!(asked.len(), 4, "{asked:?}");
     // The project's own server is a command the folder asks to run: the person approves it first.
     assert_eq!(asked[0].0, "mcpServer");

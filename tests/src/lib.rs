@@ -76,3 +76,35 @@ pub fn project_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// The `redline` binary built next to these tests (`REDLINE_BIN` overrides it); `scripts/test`
+/// builds it before running them.
+pub fn redline_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("REDLINE_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("debug/redline");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p redline` (scripts/test does)", bin.display());
+    bin
+}
+
+/// Runs `redline apply --root ROOT ARGS…` with `reply` on stdin and waits for it.
+pub fn redline_apply(root: &Path, args: &[&str], reply: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(redline_binary())
+        .arg("apply")
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run redline");
+    child.stdin.take().expect("stdin").write_all(reply.as_bytes()).expect("write reply");
+    child.wait_with_output().expect("wait")
+}

@@ -32,6 +32,7 @@ import type {
   Progress,
   RecentProject,
   RepoState,
+  TrustedProject,
   UiState,
 } from "./bindings";
 
@@ -43,8 +44,14 @@ export const api = {
   getUiState: () => invoke<UiState>("get_ui_state"),
   setUiState: (state: UiState) => invoke<void>("set_ui_state", { state }),
   highlightCss: () => invoke<string>("highlight_css"),
+  /** Opens a link in the system browser; Rust refuses anything but http, https and mailto. */
+  openLink: (url: string) => invoke<void>("open_link", { url }),
   openProject: (path: string) => invoke<ProjectInfo>("open_project", { path }),
   closeProject: () => invoke<void>("close_project"),
+  /** Trusts the open folder: its own tools, MCP servers and test command may run. */
+  trustProject: () => invoke<ProjectInfo>("trust_project"),
+  revokeTrust: (identity: string) => invoke<void>("revoke_trust", { identity }),
+  trustedProjects: () => invoke<TrustedProject[]>("trusted_projects"),
   listDir: (path: string, showIgnored: boolean) => invoke<DirEntry[]>("list_dir", { path, showIgnored }),
   openFile: (path: string) => invoke<FileView>("open_file", { path }),
   fileLines: (path: string, version: number, start: number, count: number) =>
@@ -80,8 +87,9 @@ export const api = {
   removeKey: (provider: string) => invoke<void>("remove_key", { provider }),
   testProvider: (provider: string) => invoke<string[]>("test_provider", { provider }),
   review: (conversationId: number) => invoke<ProposalView[]>("review", { conversationId }),
-  setHunks: (proposalId: number, hunks: number[], state: string) =>
-    invoke<ReviewOutcome>("set_hunks", { proposalId, hunks, state }),
+  /** `confirmed`: the person confirmed writing a protected file (after `needsConfirmation`). */
+  setHunks: (proposalId: number, hunks: number[], state: string, confirmed = false) =>
+    invoke<ReviewOutcome>("set_hunks", { proposalId, hunks, state, confirmed }),
   draftCommitMessage: (messageId: number) => invoke<string>("draft_commit_message", { messageId }),
   commitTurn: (messageId: number, message: string) => invoke<string>("commit_turn", { messageId, message }),
   undoTurn: (messageId: number) => invoke<UndoReport>("undo_turn", { messageId }),

@@ -16,16 +16,22 @@ export type AppInfo = { version: string,
  */
 initialFolder: string | null, };
 export type ApprovalAnswer = "once" | "conversation" | "always" | "decline";
+export type ApprovalKind = "command" | "mcp" | "mcpServer";
 export type ApprovalRequest = { id: number, messageId: number, callId: string, 
 /**
  * The exact command line, or `server: tool {arguments}` for an MCP tool.
  */
-command: string, 
+command: string, kind: ApprovalKind, 
 /**
- * `command`, `mcp` (a tool call to an MCP server) or `mcpServer` (starting a server the
- * project configures).
+ * For `mcpServer`: everything that will run, as the server is started.
  */
-kind: string, };
+server: McpServerView | null, 
+/**
+ * Files auto-accepted since the person last reviewed. When not empty the card asks even
+ * for a line approved before: those edits (a `conftest.py`, `build.rs`, `package.json`
+ * script) can change what the line runs.
+ */
+changedSinceReview: Array<string>, };
 export type AttachmentView = { 
 /**
  * `file`, `folder`, `selection`, `gitDiff` or `rules`.
@@ -96,7 +102,13 @@ hidden: boolean,
  */
 symlink: boolean, };
 export type EntryKind = "file" | "dir" | "brokenLink";
-export type ErrorCode = "notFound" | "notADirectory" | "outsideProject" | "unreadable" | "noProject" | "git" | "database" | "internal" | "modelAuthentication" | "modelRateLimit" | "modelOverloaded" | "modelContextTooLong" | "modelBadRequest" | "modelNetwork" | "modelTimeout" | "modelProtocol" | "noModel" | "keyringUnavailable" | "keyring" | "settings" | "invalidInput" | "busy";
+export type EnvVarView = { name: string, value: string, 
+/**
+ * It changes which programs or libraries load (`PATH`, `LD_PRELOAD`, `NODE_OPTIONS`, …):
+ * highlighted on the card.
+ */
+changesLoading: boolean, };
+export type ErrorCode = "notFound" | "notADirectory" | "outsideProject" | "unreadable" | "noProject" | "git" | "database" | "internal" | "modelAuthentication" | "modelRateLimit" | "modelOverloaded" | "modelContextTooLong" | "modelBadRequest" | "modelNetwork" | "modelTimeout" | "modelProtocol" | "noModel" | "keyringUnavailable" | "keyring" | "settings" | "invalidInput" | "busy" | "needsConfirmation";
 export type FileDiffView = { path: string, origPath: string | null, binary: boolean, hunks: Array<DiffHunkView>, };
 export type FileSummary = { "kind": "text", size: number, lineCount: number, lossy: boolean, language: string, } | { "kind": "binary", size: number, } | { "kind": "tooLarge", size: number, limit: number, };
 export type FileView = { path: string, summary: FileSummary, 
@@ -174,6 +186,15 @@ modelsFolder: string,
  * Threads a reply uses (the physical cores unless set).
  */
 threads: number, models: Array<LocalModelView>, };
+export type McpServerView = { name: string, command: string, args: Array<string>, 
+/**
+ * The folder it runs in.
+ */
+cwd: string, 
+/**
+ * Every variable the entry sets, in name order.
+ */
+env: Array<EnvVarView>, };
 export type MessageView = { id: number, 
 /**
  * `user` or `assistant`.
@@ -249,7 +270,20 @@ root: string, name: string,
 /**
  * False for a folder that is not inside a git work tree: the UI hides the git panel.
  */
-isRepo: boolean, };
+isRepo: boolean, 
+/**
+ * Who the folder is for trust and approvals: its repository's root commit and path, or
+ * the folder's device, inode and path.
+ */
+identity: string, 
+/**
+ * Whether the person trusts the folder; untrusted, nothing from inside it runs.
+ */
+trusted: boolean, 
+/**
+ * For an untrusted folder: what stays off and why, for the banner.
+ */
+untrustedReason: string | null, };
 export type ProposalView = { id: number, messageId: number, path: string, 
 /**
  * `modify`, `create`, `delete` or `rename`.
@@ -270,7 +304,12 @@ written: boolean, hunks: Array<HunkView>,
 /**
  * Findings outside every hunk (a formatter's view of the whole file, say).
  */
-findings: Array<FindingView>, };
+findings: Array<FindingView>, 
+/**
+ * Why the file is protected ("direnv runs it when a shell enters the folder"): never
+ * auto-accepted, and accepting it needs the person's second confirmation.
+ */
+protected: string | null, };
 export type ProviderInput = { 
 /**
  * Set when editing an existing provider.
@@ -288,7 +327,11 @@ models: Array<string>,
 /**
  * Models declared to complete in the middle (fill-in-the-middle).
  */
-fimModels: Array<string>, };
+fimModels: Array<string>, 
+/**
+ * Why this address is risky (plain `http://` to another machine), shown on the provider.
+ */
+warning: string | null, };
 export type RecentProject = { path: string, name: string, 
 /**
  * Unix time in milliseconds.
@@ -347,6 +390,19 @@ summary: string,
  * A command's output (capped), streamed while it runs; empty for other tools.
  */
 output: string, };
+export type TrustedProject = { identity: string, 
+/**
+ * Where it was when trusted.
+ */
+path: string, 
+/**
+ * Unix time in milliseconds.
+ */
+trustedAt: number, 
+/**
+ * False when nothing is at that path any more.
+ */
+exists: boolean, };
 export type UiState = { sidebarWidth: number, chatWidth: number, showIgnored: boolean, };
 export type UndoReport = { restored: Array<string>, 
 /**

@@ -57,7 +57,7 @@ describe("agent steps", () => {
   });
 
   it("show an approval until its call moves on, and how the turn ended", () => {
-    const request = { id: 1, messageId: 5, callId: "c1", command: "sh t.sh", kind: "command" };
+    const request = { id: 1, messageId: 5, callId: "c1", command: "sh t.sh", kind: "command" as const, server: null, changedSinceReview: [] };
     let r = applyEvent({ ...reply(), assistantId: 5 }, { type: "approval", request });
     expect(r.approval).toEqual(request);
     r = applyEvent(r, { type: "tool", messageId: 5, call: call("running") });
@@ -159,6 +159,7 @@ describe("failed edits", () => {
       written: false,
       hunks: [],
       findings: [],
+      protected: null,
     };
     const text = fixRequest([failed]);
     expect(text).toContain("- src/a.rs: src/a.rs: block 2: no match; closest candidate is lines 10-14");

@@ -43,6 +43,8 @@ export interface State {
   chat: ChatState;
   /** Bumped on every change on disk, for views that depend on any file (the review). */
   changeSeq: number;
+  /** The trust banner was closed for this session; the status bar still shows the state. */
+  trustBannerDismissed: boolean;
 }
 
 export const DEFAULT_UI: UiState = { sidebarWidth: 260, chatWidth: 340, showIgnored: false };
@@ -73,6 +75,7 @@ function initialState(): State {
     notice: null,
     chat: emptyChat(),
     changeSeq: 0,
+    trustBannerDismissed: false,
   };
 }
 
@@ -151,6 +154,31 @@ export class Store {
     await this.api.closeProject().catch(() => undefined);
     this.set({ ...initialState(), info: this.state.info, ui: this.state.ui });
     await this.showWelcome();
+  }
+
+  /** Trusts the open folder; the banner goes and the agent limits (test command) reload. */
+  async trustProject() {
+    try {
+      const project = await this.api.trustProject();
+      this.set({ project });
+      void this.chat.start();
+    } catch (e) {
+      this.notify(errorMessage(e));
+    }
+  }
+
+  /** Stops trusting a folder (from Settings); when it is the open one, the banner comes back. */
+  async revokeTrust(identity: string) {
+    await this.api.revokeTrust(identity);
+    const open = this.state.project;
+    if (open?.identity === identity) {
+      const untrustedReason = open.untrustedReason ?? "Redline runs nothing from this folder until you trust it.";
+      this.set({ project: { ...open, trusted: false, untrustedReason }, trustBannerDismissed: false });
+    }
+  }
+
+  dismissTrustBanner() {
+    this.set({ trustBannerDismissed: true });
   }
 
   async removeRecent(path: string) {

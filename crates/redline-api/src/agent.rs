@@ -8,7 +8,7 @@
 //! "run the tests again" runs them on what was accepted. Edits are written only when accepted,
 //! or at once when the person switched on auto-accept for the turn (checkpoints still apply).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,8 +23,8 @@ use tokio::sync::{oneshot, Notify};
 use crate::chat::{message_view, now_ms, streaming_reply};
 use crate::review::EDIT_TOOLS;
 use crate::{
-    AgentLimitsView, ApiError, ApiResult, App, ApprovalAnswer, ApprovalRequest, ChatEvent, ErrorCode,
-    MessageView, ToolCallView,
+    AgentLimitsView, ApiError, ApiResult, App, ApprovalAnswer, ApprovalKind, ApprovalRequest, ChatEvent,
+    EnvVarView, ErrorCode, McpServerView, MessageView, ToolCallView,
 };
 
 /// Approval requests waiting for the person, and lines allowed for the rest of a conversation.
@@ -33,6 +33,22 @@ pub(crate) struct Approvals {
     next_id: i64,
     waiting: HashMap<i64, oneshot::Sender<ApprovalAnswer>>,
     allowed: HashSet<(i64, String)>,
+    /// Per conversation, files auto-accepted since the person last said yes to an approval card:
+    /// they can change what an approved line runs (a `conftest.py` before `pytest`), so the next
+    /// command asks again, naming them.
+    unreviewed: HashMap<i64, BTreeSet<String>>,
+}
+
+/// One approval card to show: what the person sees and the key a "yes" is remembered by.
+struct Asking<'a> {
+    call_id: &'a str,
+    /// Shown on the card.
+    line: &'a str,
+    /// Remembered for the conversation or the project; the line itself for commands.
+    key: &'a str,
+    kind: ApprovalKind,
+    server: Option<McpServerView>,
+    changed_since_review: Vec<String>,
 }
 
 const AGENT_INSTRUCTIONS: &str = "You are working in this project as an agent. Use the tools to look before you change anything: list_files, search and read_file to find and read code, git_status and git_diff to see what changed. Every edit you make is a proposal the person reviews before it is written. run_command runs a command line in the project folder after the person approves it; use it to run the tests or the build and read what failed. Work in small steps. When the task is done, or you need the person, reply with a short summary and call no tool.";
@@ -230,11 +246,21 @@ impl<'a> AgentTurn<'a> {
             .collect()
     }
 
+    /// Auto-accept: writes the step's proposals, except protected files, which wait for the
+    /// person. What was written is remembered as not reviewed for the next command.
     fn accept_all(&self, view: &mut MessageView) -> ApiResult<()> {
-        for p in view.proposals.iter_mut().filter(|p| p.pending > 0) {
-            if let Some(updated) = self.app.set_hunks(p.id, Vec::new(), "accepted")?.proposal {
+        let mut written = Vec::new();
+        for p in view.proposals.iter_mut().filter(|p| p.pending > 0 && p.protected.is_none()) {
+            let outcome = self.app.set_hunks(p.id, Vec::new(), "accepted")?;
+            if matches!(outcome.written.as_str(), "written" | "merged") {
+                written.push(p.path.clone());
+            }
+            if let Some(updated) = outcome.proposal {
                 *p = updated;
             }
+        }
+        if !written.is_empty() {
+            self.app.approvals.lock().unreviewed.entry(self.conversation_id).or_default().extend(written);
         }
         Ok(())
     }
@@ -281,11 +307,9 @@ impl<'a> AgentTurn<'a> {
         if tools::READ_ONLY_TOOLS.contains(&name) {
             let root = self.app.project()?.root().clone();
             let (name, args) = (call.name.clone(), call.arguments.clone());
-            let output = tokio::task::spawn_blocking(move || {
-                redacted(&name, &args, tools::run_read_only(&root, &name, &args))
-            })
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("a tool failed: {e}")))?;
+            let output = tokio::task::spawn_blocking(move || tools::run_read_only(&root, &name, &args))
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Internal, format!("a tool failed: {e}")))?;
             return Ok(Some(output));
         }
         if EDIT_TOOLS.contains(&name) {
@@ -318,7 +342,7 @@ impl<'a> AgentTurn<'a> {
         if !self.wait_for_review(view.id).await? {
             return Ok(None);
         }
-        match self.approve(view, i, command, "command").await? {
+        match self.approve(view, i, command, ApprovalKind::Command).await? {
             None => return Ok(None),
             Some(false) => return Ok(Some(declined(command))),
             Some(true) => {}
@@ -342,11 +366,12 @@ impl<'a> AgentTurn<'a> {
         }
         self.update(view, i, |v| v.output = result.output.clone());
         let failed = result.timed_out || result.exit_code != Some(0);
-        Ok(Some(ToolOutput {
+        let output = ToolOutput {
             content: tools::command_result_text(&result),
             summary: tools::command_summary(&result),
             is_error: failed,
-        }))
+        };
+        Ok(Some(redacted("command output", output)))
     }
 
     async fn run_mcp(
@@ -356,13 +381,14 @@ impl<'a> AgentTurn<'a> {
         call: &ToolCall,
     ) -> ApiResult<Option<ToolOutput>> {
         let line = format!("{} {}", call.name, call.arguments);
-        match self.approve(view, i, &line, "mcp").await? {
+        match self.approve(view, i, &line, ApprovalKind::Mcp).await? {
             None => return Ok(None),
             Some(false) => return Ok(Some(declined(&line))),
             Some(true) => {}
         }
         let timeout = Duration::from_secs(self.limits.command_timeout_secs.max(1) as u64);
-        Ok(Some(self.app.call_mcp(&call.name, call.arguments.clone(), timeout).await))
+        let output = self.app.call_mcp(&call.name, call.arguments.clone(), timeout).await;
+        Ok(Some(redacted("MCP output", output)))
     }
 
     /// Waits until no proposal of this conversation has pending hunks; `false` when stopped.
@@ -388,21 +414,24 @@ impl<'a> AgentTurn<'a> {
         }
     }
 
-    /// Asks the person about call `i` unless its line is already allowed; `None` when the
-    /// person stopped the turn meanwhile.
+    /// Asks the person about call `i` unless its line is already allowed and nothing was
+    /// auto-accepted since the person last answered; `None` when the person stopped the turn
+    /// meanwhile.
     async fn approve(
         &self,
         view: &mut MessageView,
         i: usize,
         line: &str,
-        kind: &str,
+        kind: ApprovalKind,
     ) -> ApiResult<Option<bool>> {
-        if self.allowed(line)? {
+        let changed_since_review = self.unreviewed_edits();
+        if changed_since_review.is_empty() && self.allowed(line)? {
             return Ok(Some(true));
         }
         self.update(view, i, |v| v.status = "waiting".into());
         let call_id = view.tools[i].id.clone();
-        let answer = self.ask(view.id, &call_id, line, kind).await?;
+        let asking = Asking { call_id: &call_id, line, key: line, kind, server: None, changed_since_review };
+        let answer = self.ask(view.id, asking).await?;
         match answer {
             Some(true) => self.update(view, i, |v| v.status = "running".into()),
             Some(false) => self.update(view, i, |v| v.status = "declined".into()),
@@ -419,9 +448,30 @@ impl<'a> AgentTurn<'a> {
             || self.app.with_store(|s| s.command_approved(&project, line))?)
     }
 
+    /// The person said yes to a card naming `files`: they no longer make a command ask again.
+    /// (A "no" keeps them: the next command asks again instead of running on an old approval.)
+    fn reviewed(&self, files: &[String]) {
+        let mut approvals = self.app.approvals.lock();
+        if let Some(unreviewed) = approvals.unreviewed.get_mut(&self.conversation_id) {
+            unreviewed.retain(|f| !files.contains(f));
+        }
+    }
+
+    /// Files auto-accepted in this conversation since the person last said yes to a card.
+    fn unreviewed_edits(&self) -> Vec<String> {
+        let approvals = self.app.approvals.lock();
+        approvals
+            .unreviewed
+            .get(&self.conversation_id)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// Shows the approval card and waits: `Some(true)` to go ahead (remembered for the
     /// conversation or the project when the person said so), `None` when stopped meanwhile.
-    async fn ask(&self, message_id: i64, call_id: &str, line: &str, kind: &str) -> ApiResult<Option<bool>> {
+    /// A yes counts as the person having seen the edits the card named.
+    async fn ask(&self, message_id: i64, asking: Asking<'_>) -> ApiResult<Option<bool>> {
+        let Asking { call_id, line, key, kind, server, changed_since_review } = asking;
         let (tx, rx) = oneshot::channel();
         let id = {
             let mut approvals = self.app.approvals.lock();
@@ -435,7 +485,9 @@ impl<'a> AgentTurn<'a> {
             message_id,
             call_id: call_id.to_owned(),
             command: line.to_owned(),
-            kind: kind.into(),
+            kind,
+            server,
+            changed_since_review: changed_since_review.clone(),
         };
         (self.emit)(ChatEvent::Approval { request });
         let answer = tokio::select! {
@@ -445,15 +497,18 @@ impl<'a> AgentTurn<'a> {
                 return Ok(None);
             }
         };
+        if answer != ApprovalAnswer::Decline {
+            self.reviewed(&changed_since_review);
+        }
         match answer {
             ApprovalAnswer::Decline => return Ok(Some(false)),
             ApprovalAnswer::Once => {}
             ApprovalAnswer::Conversation => {
-                self.app.approvals.lock().allowed.insert((self.conversation_id, line.to_owned()));
+                self.app.approvals.lock().allowed.insert((self.conversation_id, key.to_owned()));
             }
             ApprovalAnswer::Always => {
                 let project = self.app.project_key()?;
-                self.app.with_store(|s| s.approve_command(&project, line, now_ms()))?
+                self.app.with_store(|s| s.approve_command(&project, key, now_ms()))?
             }
         }
         Ok(Some(true))
@@ -469,13 +524,7 @@ impl<'a> AgentTurn<'a> {
                 let (mut config, from_project) = self.app.mcp_config();
                 for name in from_project {
                     let Some(server) = config.get(&name).filter(|s| !s.disabled) else { continue };
-                    let line = format!("MCP server `{name}`: {} {}", server.command, server.args.join(" "));
-                    let line = line.trim_end().to_owned();
-                    let go = if self.allowed(&line)? {
-                        Some(true)
-                    } else {
-                        self.ask(message_id, "", &line, "mcpServer").await?
-                    };
+                    let go = self.approve_server(message_id, &name, server).await?;
                     match go {
                         Some(true) => {}
                         Some(false) => drop(config.remove(&name)),
@@ -486,6 +535,31 @@ impl<'a> AgentTurn<'a> {
             }
         };
         Ok(Some(mcp_specs(&hub)))
+    }
+
+    /// Asks about starting a project MCP server, showing its whole entry; the answer is keyed by
+    /// a hash of that entry, so any change to it (an env var, an argument) asks again.
+    async fn approve_server(
+        &self,
+        message_id: i64,
+        name: &str,
+        server: &redline_mcp::ServerConfig,
+    ) -> ApiResult<Option<bool>> {
+        let cwd = self.app.project()?.root().path().to_path_buf();
+        let key = server.approval_key(name, &cwd);
+        if self.allowed(&key)? {
+            return Ok(Some(true));
+        }
+        let line = format!("MCP server `{name}`: {} {}", server.command, server.args.join(" "));
+        let asking = Asking {
+            call_id: "",
+            line: line.trim_end(),
+            key: &key,
+            kind: ApprovalKind::McpServer,
+            server: Some(server_view(name, server, &cwd)),
+            changed_since_review: Vec::new(),
+        };
+        self.ask(message_id, asking).await
     }
 
     /// Changes call `i` of the step, tells the UI and saves the step's calls.
@@ -551,6 +625,25 @@ fn mcp_specs(hub: &redline_mcp::McpHub) -> Vec<redline_llm::ToolSpec> {
         .collect()
 }
 
+/// A server entry as the approval card shows it.
+fn server_view(name: &str, server: &redline_mcp::ServerConfig, cwd: &Path) -> McpServerView {
+    McpServerView {
+        name: name.to_owned(),
+        command: server.command.clone(),
+        args: server.args.clone(),
+        cwd: cwd.display().to_string(),
+        env: server
+            .env
+            .iter()
+            .map(|(name, value)| EnvVarView {
+                name: name.clone(),
+                value: value.clone(),
+                changes_loading: redline_mcp::changes_program_loading(name),
+            })
+            .collect(),
+    }
+}
+
 /// The name given to a text-format call that could not be parsed.
 const INVALID_CALL: &str = "invalid_tool_call";
 
@@ -565,12 +658,12 @@ fn call_view(call: &ToolCall, status: &str, summary: &str) -> ToolCallView {
     }
 }
 
-/// Secrets in what a tool read are replaced before the model sees them, as in attachments.
-fn redacted(name: &str, args: &serde_json::Value, mut output: ToolOutput) -> ToolOutput {
-    let path = args.get("path").and_then(|p| p.as_str()).unwrap_or(name);
-    let (text, redactions) = redline_agent::redact::redact(path, &output.content);
-    if let Some(note) = redline_agent::redact::describe(&redactions) {
-        output.content = text;
+/// What a command or a tool server printed, through the outbound gate before the model sees
+/// it; the summary says what was redacted. (The read-only tools gate their own output, per file.)
+fn redacted(what: &str, mut output: ToolOutput) -> ToolOutput {
+    let gated = redline_project::outbound::gate_text(what, &output.content);
+    if let Some(note) = gated.note() {
+        output.content = gated.text;
         output.summary = format!("{} ({note})", output.summary);
     }
     output
@@ -601,6 +694,13 @@ fn edit_result(view: &MessageView, call: &ToolCall) -> ToolOutput {
     }
     let (content, summary) = if p.pending == 0 && p.written {
         (format!("The change to {path} was applied (auto-accept is on)."), format!("applied to {path}"))
+    } else if let Some(why) = &p.protected {
+        (
+            format!(
+                "Proposed the change to {path}, a protected file ({why}): it is never auto-accepted; the person must review and confirm it before it is written. Commands you run next wait for that review."
+            ),
+            format!("proposed a change to the protected file {path}; waits for the person"),
+        )
     } else {
         let n = p.hunks.len();
         (
@@ -651,7 +751,11 @@ impl App {
     pub fn agent_limits(&self) -> ApiResult<AgentLimitsView> {
         let agent = self.models.settings.read().agent;
         let key = test_command_key(&self.project_key()?);
-        let test_command = self.with_store(|s| s.setting(&key))?;
+        let mut test_command = self.with_store(|s| s.setting(&key))?;
+        if !self.trust().is_trusted() && test_command.take().is_some() {
+            // Untrusted, the saved line does not run by itself: the person names it again.
+            self.note_untrusted("the saved test command not run".into());
+        }
         Ok(AgentLimitsView {
             max_steps: agent.max_steps,
             max_tokens: agent.max_tokens,
@@ -710,6 +814,9 @@ impl App {
         let Ok(project) = self.project() else { return Default::default() };
         let root = project.root().path();
         let global = self.data_dir().join("mcp.json");
+        if !project.trust().is_trusted() {
+            return (self.untrusted_mcp_config(root, &global), Vec::new());
+        }
         let load = |global: Option<&Path>| {
             redline_mcp::load_config(root, global).unwrap_or_else(|e| {
                 tracing::warn!("MCP servers not started: {e}");
@@ -718,6 +825,30 @@ impl App {
         };
         let from_project = load(None).into_keys().collect();
         (load(Some(&global)), from_project)
+    }
+
+    /// The person's own servers only: the project's `.redline/mcp.json` stays off until the
+    /// folder is trusted (it names commands the folder wants run).
+    fn untrusted_mcp_config(
+        &self,
+        root: &Path,
+        global: &Path,
+    ) -> BTreeMap<String, redline_mcp::ServerConfig> {
+        if root.join(redline_mcp::PROJECT_CONFIG).exists() {
+            self.note_untrusted("MCP servers of .redline/mcp.json not started".into());
+        }
+        let text = match std::fs::read_to_string(global) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return BTreeMap::new(),
+            Err(e) => {
+                tracing::warn!("MCP servers not started: cannot read {}: {e}", global.display());
+                return BTreeMap::new();
+            }
+        };
+        redline_mcp::parse_config(&text).unwrap_or_else(|e| {
+            tracing::warn!("MCP servers not started: {}: {e}", global.display());
+            BTreeMap::new()
+        })
     }
 
     async fn start_mcp(
@@ -786,7 +917,7 @@ impl App {
         let budget = (window / 16).clamp(256, 2048);
         let map = tokio::task::spawn_blocking(move || project.repo_map(&focus, budget)).await.ok()?;
         // Definition lines can hold a key (`AWS_KEY = "AKIA…"`): redacted like any attachment.
-        let (map, _) = redline_agent::redact::redact("repo-map", &map);
+        let map = redline_project::outbound::gate_text("repo map", &map).text;
         (!map.is_empty()).then_some(map)
     }
 }

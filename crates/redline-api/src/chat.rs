@@ -102,12 +102,20 @@ fn title_of(text: &str) -> String {
 }
 
 impl App {
+    /// What approvals and per-project settings (the test command) are stored under: the
+    /// project's identity, so a different repository cloned at the same path inherits none.
     pub(crate) fn project_key(&self) -> ApiResult<String> {
+        Ok(self.project()?.identity().key())
+    }
+
+    /// What conversations are stored under: the folder's path. They are the person's own
+    /// record, not a grant, and stay with the folder when its identity changes (a first commit).
+    pub(crate) fn conversation_key(&self) -> ApiResult<String> {
         Ok(self.project()?.info().root)
     }
 
     pub fn conversations(&self, query: &str) -> ApiResult<Vec<ConversationView>> {
-        let project = self.project_key()?;
+        let project = self.conversation_key()?;
         let rows = self.with_store(|s| s.conversations(&project, query.trim()))?;
         Ok(rows.iter().map(conversation_view).collect())
     }
@@ -132,7 +140,7 @@ impl App {
     }
 
     pub fn new_conversation(&self, model: Option<String>) -> ApiResult<ConversationView> {
-        let project = self.project_key()?;
+        let project = self.conversation_key()?;
         let row = self.with_store(|s| {
             s.create_conversation(&project, "New conversation", model.as_deref(), now_ms())
         })?;
@@ -190,6 +198,14 @@ impl App {
         let project = self.project()?;
         let reader = ContextReader::new(project.root());
         let mut attachments = reader.rules();
+        if !project.trust().is_trusted() {
+            // `.redline/` is the folder's say over Redline itself: ignored until it is trusted.
+            let before = attachments.len();
+            attachments.retain(|a| !a.label.starts_with(".redline/"));
+            if attachments.len() < before {
+                self.note_untrusted(".redline/ settings ignored".into());
+            }
+        }
         let mut paths: Vec<String> = Vec::new();
         for path in input.attachments.iter().cloned().chain(parse_mentions(&input.text)) {
             if !paths.contains(&path) {
@@ -204,7 +220,7 @@ impl App {
         }
         if input.include_diff {
             let patch = project.worktree_patch(DIFF_LIMIT)?;
-            attachments.push(redline_agent::context::diff_attachment(&patch));
+            attachments.push(reader.diff(&patch));
         }
         Ok(attachments)
     }
@@ -254,7 +270,7 @@ impl App {
         if input.text.trim().is_empty() {
             return Err(ApiError::new(ErrorCode::InvalidInput, "Type a question first."));
         }
-        let project = self.project_key()?;
+        let project = self.conversation_key()?;
         let existing = match input.conversation_id {
             Some(id) => self.with_store(|s| s.conversation(id))?,
             None => None,

@@ -18,6 +18,7 @@ mod local_types;
 mod models;
 mod project;
 mod review;
+mod trust;
 mod types;
 mod words;
 

@@ -183,6 +183,7 @@ impl Models {
             key: if p.needs_key { self.keys.state(&p.id) } else { KeyState::None },
             models: p.models.clone(),
             fim_models: p.fim_models.clone(),
+            warning: redline_llm::plain_http_warning(&p.base_url),
         }
     }
 

@@ -37,6 +37,9 @@ pub enum ErrorCode {
     InvalidInput,
     /// A reply is already streaming in this conversation.
     Busy,
+    /// Accepting writes a protected file (one that makes another tool run code): ask the person
+    /// to confirm, naming the file and why, then retry with the confirmation.
+    NeedsConfirmation,
 }
 
 /// Every failed command answers with this.
@@ -75,6 +78,27 @@ pub struct ProjectInfo {
     pub name: String,
     /// False for a folder that is not inside a git work tree: the UI hides the git panel.
     pub is_repo: bool,
+    /// Who the folder is for trust and approvals: its repository's root commit and path, or
+    /// the folder's device, inode and path.
+    pub identity: String,
+    /// Whether the person trusts the folder; untrusted, nothing from inside it runs.
+    pub trusted: bool,
+    /// For an untrusted folder: what stays off and why, for the banner.
+    pub untrusted_reason: Option<String>,
+}
+
+/// A folder the person trusts, for Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedProject {
+    pub identity: String,
+    /// Where it was when trusted.
+    pub path: String,
+    /// Unix time in milliseconds.
+    #[ts(type = "number")]
+    pub trusted_at: i64,
+    /// False when nothing is at that path any more.
+    pub exists: bool,
 }
 
 /// A file opened in the view. Lines are fetched on demand with `file_lines`.

@@ -9,6 +9,7 @@ mod checkpoint;
 mod commit;
 mod diff;
 mod fast_status;
+mod identity;
 mod status;
 mod types;
 mod walk;
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use checkpoint::{Checkpoint, CheckpointStore, FileState};
+pub use identity::{project_identity, root_commit};
 pub use types::*;
 
 /// A failure reading git state, phrased for a person.
@@ -125,6 +127,16 @@ impl Repo {
         diff::worktree_patch(&self.repo, limit)
     }
 
+    /// [`Repo::worktree_patch`] of only the files `keep` admits (work-tree paths); the others'
+    /// content is never read.
+    pub fn worktree_patch_where(
+        &self,
+        limit: usize,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<String, GitError> {
+        diff::worktree_patch_where(&self.repo, limit, keep)
+    }
+
     /// `git diff HEAD -- path`: staged and unstaged changes together, untracked files as added.
     pub fn file_diff(&self, path: &str) -> Result<FileDiff, GitError> {
         let orig = self.changes.as_ref().and_then(|c| c.get(path)).and_then(|c| c.orig_path.clone());
@@ -140,4 +152,48 @@ impl Repo {
 /// Whether refreshing `refreshed` covers the cached entry `path` (itself, or inside it).
 fn covers(refreshed: &str, path: &str) -> bool {
     path == refreshed || (path.starts_with(refreshed) && path.as_bytes().get(refreshed.len()) == Some(&b'/'))
+}
+
+/// Git's `core.hooksPath` of the repository holding `root`, as a `/`-separated path relative to
+/// `root` when it lies inside it: the folder whose scripts git runs on commit, push and checkout.
+/// `None` when it is unset, outside `root`, or there is no repository. (`.git/hooks` needs no
+/// answer here: nothing under `.git` is ever written.)
+pub fn hooks_path_in(root: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(root).ok()?;
+    let workdir = repo.workdir()?.canonicalize().ok()?;
+    let configured = repo.config().ok()?.get_path("core.hooksPath").ok()?;
+    // A relative hooksPath is relative to the work tree's top, wherever git runs.
+    let absolute = if configured.is_absolute() { configured } else { workdir.join(configured) };
+    let absolute = absolute.canonicalize().unwrap_or(absolute);
+    let root = root.canonicalize().ok()?;
+    let relative = absolute.strip_prefix(&root).ok()?;
+    Some(relative.to_string_lossy().replace('\\', "/"))
+}
+
+#[cfg(test)]
+mod hooks_tests {
+    use super::*;
+
+    fn repo_with_hooks_path(value: Option<&str>) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tmp");
+        let repo = git2::Repository::init(dir.path()).expect("init");
+        if let Some(value) = value {
+            repo.config().expect("config").set_str("core.hooksPath", value).expect("set");
+        }
+        dir
+    }
+
+    #[test]
+    fn a_relative_hooks_path_is_given_relative_to_the_root() {
+        let dir = repo_with_hooks_path(Some(".githooks"));
+        assert_eq!(hooks_path_in(dir.path()).as_deref(), Some(".githooks"));
+    }
+
+    #[test]
+    fn hooks_outside_the_root_or_unset_give_none() {
+        let outside = tempfile::tempdir().expect("tmp");
+        let dir = repo_with_hooks_path(Some(&outside.path().display().to_string()));
+        assert_eq!(hooks_path_in(dir.path()), None);
+        assert_eq!(hooks_path_in(repo_with_hooks_path(None).path()), None);
+    }
 }

@@ -6,6 +6,7 @@ mod local;
 mod project;
 mod review;
 mod shell;
+mod trust;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         shell::get_ui_state,
         shell::set_ui_state,
         shell::highlight_css,
+        shell::open_link,
         project::open_project,
         project::close_project,
         project::list_dir,
@@ -31,6 +33,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         project::file_lines,
         project::git_state,
         project::file_diff,
+        trust::trust_project,
+        trust::revoke_trust,
+        trust::trusted_projects,
         chat::conversations,
         chat::conversation,
         chat::new_conversation,

@@ -8,14 +8,20 @@ pub async fn review(api: Api<'_>, conversation_id: i64) -> Result<Vec<ProposalVi
 }
 
 /// Accepts, rejects or resets hunks (all of them when `hunks` is empty) and writes the file.
+/// `confirmed`: the person confirmed writing a protected file (asked after `NeedsConfirmation`).
 #[tauri::command]
 pub async fn set_hunks(
     api: Api<'_>,
     proposal_id: i64,
     hunks: Vec<u32>,
     state: String,
+    confirmed: Option<bool>,
 ) -> Result<ReviewOutcome, ApiError> {
-    blocking(&api, move |app| app.set_hunks(proposal_id, hunks, &state)).await
+    blocking(&api, move |app| match confirmed {
+        Some(true) => app.set_hunks_confirmed(proposal_id, hunks, &state),
+        _ => app.set_hunks(proposal_id, hunks, &state),
+    })
+    .await
 }
 
 #[tauri::command]

@@ -1,4 +1,4 @@
-use redline_api::{ApiError, AppInfo, RecentProject, UiState};
+use redline_api::{ApiError, AppInfo, ErrorCode, RecentProject, UiState};
 use tauri_plugin_dialog::DialogExt;
 
 use super::{blocking, Api};
@@ -36,6 +36,23 @@ pub async fn get_ui_state(api: Api<'_>) -> Result<UiState, ApiError> {
 #[tauri::command]
 pub async fn set_ui_state(api: Api<'_>, state: UiState) -> Result<(), ApiError> {
     blocking(&api, move |app| app.set_ui_state(&state)).await
+}
+
+/// Opens a link from the window in the person's browser or mail program, once
+/// [`crate::links::link_to_open`] has allowed it.
+#[tauri::command]
+pub async fn open_link(url: String) -> Result<(), ApiError> {
+    let url = crate::links::link_to_open(&url)?;
+    let opened = tauri::async_runtime::spawn_blocking(move || {
+        tauri_plugin_opener::open_url(url.as_str(), None::<&str>)
+            .map_err(|e| format!("Could not open {url}: {e}. Copy the link and open it yourself."))
+    })
+    .await;
+    match opened {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(message)) => Err(ApiError::new(ErrorCode::Internal, message)),
+        Err(e) => Err(ApiError::new(ErrorCode::Internal, format!("background task failed: {e}"))),
+    }
 }
 
 #[tauri::command]

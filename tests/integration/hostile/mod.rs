@@ -3,4 +3,10 @@
 //! that must not appear in any captured request, a `.git` file that must stay byte-identical —
 //! and fails when any trap fires.
 
+mod approvals;
+mod edges;
+mod fs;
+mod outbound;
+mod protected;
 mod traps;
+mod trust;

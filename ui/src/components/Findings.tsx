@@ -37,7 +37,7 @@ export function Findings({ findings, compact = false }: { findings: FindingView[
               </span>
               {k.label}
             </span>
-            <span class="finding-line">line {f.line}</span>
+            {f.line > 0 && <span class="finding-line">line {f.line}</span>}
             <span class="finding-message">{f.message}</span>
             {f.source && <span class="finding-source">{f.source}</span>}
           </li>

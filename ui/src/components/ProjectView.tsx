@@ -6,6 +6,7 @@ import { FileTree } from "./FileTree";
 import { MainArea } from "./MainArea";
 import { Resizer } from "./Resizer";
 import { StatusBar } from "./StatusBar";
+import { TrustBanner, TrustShield } from "./TrustBanner";
 
 export function ProjectView() {
   const project = useStore((s) => s.project);
@@ -29,6 +30,7 @@ export function ProjectView() {
           {project.root}
         </span>
         <span class="spacer" />
+        <TrustShield />
         <button class="ghost" onClick={() => store.set({ paletteOpen: true })} title="Show all commands (Ctrl+Shift+P)">
           Commands <kbd>Ctrl+Shift+P</kbd>
         </button>
@@ -39,6 +41,7 @@ export function ProjectView() {
           <button onClick={() => void store.closeProject()}>Close project</button>
         </div>
       )}
+      <TrustBanner />
       <div class="workspace" style={{ gridTemplateColumns: columns }}>
         {sidebarVisible && (
           <>

@@ -1,7 +1,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage, isApiError } from "../api";
-import type { AgentLimitsView, KeyState, LocalModelView, LocalModelsView, PresetView, ProviderView } from "../bindings";
+import type { AgentLimitsView, KeyState, LocalModelView, LocalModelsView, PresetView, ProviderView, TrustedProject } from "../bindings";
 import { store, useStore } from "../store";
 
 const KEY_TEXT: Record<KeyState, string> = {
@@ -75,6 +75,7 @@ export function Settings() {
         </section>
         <AddProvider presets={presets} onAdded={reload} />
         <AgentSettings />
+        <TrustedFolders />
       </div>
     </div>
   );
@@ -122,6 +123,11 @@ function ProviderCard({ p, onChange }: { p: ProviderView; onChange: () => Promis
           </span>
         )}
       </div>
+      {p.warning && (
+        <div class="banner warning small" role="alert" data-testid={`provider-warning-${p.id}`}>
+          {p.warning}
+        </div>
+      )}
       {p.needsKey && (
         <form
           class="row"
@@ -533,6 +539,46 @@ function AgentSettings() {
           {saving ? "Saving…" : "Save agent settings"}
         </button>
       </form>
+    </section>
+  );
+}
+
+/** Folders the person trusts (by repository, not path), each with Revoke. */
+function TrustedFolders() {
+  const [folders, setFolders] = useState<TrustedProject[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = () =>
+    store.api.trustedProjects().then(setFolders, (e: unknown) => setError(errorMessage(e)));
+  useEffect(() => void reload(), []);
+  const revoke = async (identity: string) => {
+    try {
+      await store.revokeTrust(identity);
+      await reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  return (
+    <section data-testid="trusted-folders">
+      <h3>Trusted folders</h3>
+      <p class="muted small">Their own formatters and linters, MCP servers and test command may run. Another repository cloned at the same path is not trusted.</p>
+      {error && (
+        <p class="warn small" role="alert">
+          {error}
+        </p>
+      )}
+      {folders?.length === 0 && <p class="muted small">None yet.</p>}
+      <ul class="trusted-list">
+        {folders?.map((f) => (
+          <li key={f.identity} data-testid="trusted-folder" class="small">
+            <span title={f.identity}>{f.path}</span>
+            {!f.exists && <span class="muted"> (missing)</span>}{" "}
+            <button class="ghost" data-testid="revoke-trust" onClick={() => void revoke(f.identity)}>
+              Revoke
+            </button>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
