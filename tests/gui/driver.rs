@@ -102,11 +102,18 @@ impl AppRun {
     }
 
     pub async fn wait(&self, css: &str) -> Element {
-        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
-            Ok(element) => element,
-            Err(e) => {
-                self.failure_screenshot().await;
-                panic!("waiting for {css}: {e}")
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.client.wait().at_most(left).for_element(Locator::Css(css)).await {
+                Ok(element) => return element,
+                // The UI re-rendered the element between finding it and taking its handle
+                // (seen once in CI): look again while there is time.
+                Err(e) if e.to_string().contains("Stale element") && !left.is_zero() => {}
+                Err(e) => {
+                    self.failure_screenshot().await;
+                    panic!("waiting for {css}: {e}")
+                }
             }
         }
     }

@@ -317,7 +317,8 @@ fn match_score(path: &str, query: &str) -> Option<u32> {
 
 /// A diff as an attachment, redacted as one text: for diffs that belong to no project (prompt
 /// tests); a project's diff goes through [`ContextReader::diff`].
-pub fn diff_attachment(diff: &str) -> Attachment {
+#[cfg(test)]
+pub(crate) fn diff_attachment(diff: &str) -> Attachment {
     let (body, redactions) = redline_project::redact::redact("working tree diff", diff);
     let label = "working tree diff".to_owned();
     if body.trim().is_empty() {

@@ -219,7 +219,7 @@ impl App {
             attachments.push(reader.selection(&selection));
         }
         if input.include_diff {
-            let patch = project.worktree_patch(DIFF_LIMIT)?;
+            let patch = project.worktree_patch_for_model(DIFF_LIMIT)?;
             attachments.push(reader.diff(&patch));
         }
         Ok(attachments)

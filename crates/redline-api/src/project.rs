@@ -127,13 +127,16 @@ impl OpenProject {
         &self.root
     }
 
-    /// Uncommitted changes as one diff; empty for a folder that is not a repository.
-    pub(crate) fn worktree_patch(&self, limit: usize) -> ApiResult<String> {
+    /// Uncommitted changes of the project's files as one diff, for a model: files it may not see
+    /// (ignored, `.redlineignore`d, credentials, outside this folder) are left out before they
+    /// are read. Empty for a folder that is not a repository.
+    pub(crate) fn worktree_patch_for_model(&self, limit: usize) -> ApiResult<String> {
         let git = self.git.lock();
-        match &git.repo {
-            Some(repo) => Ok(repo.worktree_patch(limit)?),
-            None => Ok(String::new()),
-        }
+        let Some(repo) = &git.repo else { return Ok(String::new()) };
+        let prefix = self.root.path().strip_prefix(repo.workdir()).map(slash_path).unwrap_or_default();
+        let visibility = redline_project::Visibility::new(self.root.path());
+        let keep = |repo_path: &str| visibility.visible_in_repo(&prefix, repo_path);
+        Ok(repo.worktree_patch_where(limit, &keep)?)
     }
 
     pub(crate) fn info(&self) -> ProjectInfo {
@@ -357,4 +360,9 @@ fn pick_html(line: &DiffLine, old: &HashMap<u32, String>, new: &HashMap<u32, Str
         _ => line.new_line.and_then(|n| new.get(&n)).or_else(|| line.old_line.and_then(|n| old.get(&n))),
     };
     from_side.cloned().unwrap_or_else(|| redline_highlight::escape(&line.text))
+}
+
+/// A relative path as `/`-separated text (the form git and the rules use).
+fn slash_path(rel: &Path) -> String {
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }

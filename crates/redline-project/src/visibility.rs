@@ -108,6 +108,17 @@ impl Visibility {
         self.hidden(&self.inner.root.join(rel), false)
     }
 
+    /// Whether a path of the repository's work tree (`repo_path`) may go to a model, for a
+    /// project that is the folder `prefix` of that work tree (`""`: the whole work tree). Paths
+    /// outside the project are not visible.
+    pub fn visible_in_repo(&self, prefix: &str, repo_path: &str) -> bool {
+        let project_path = match prefix {
+            "" => Some(repo_path),
+            prefix => repo_path.strip_prefix(prefix).and_then(|p| p.strip_prefix('/')),
+        };
+        project_path.is_some_and(|p| self.hidden_rel(p).is_none())
+    }
+
     /// Like [`Visibility::hidden`], and a symlink inside the project to a hidden file is as
     /// hidden as the file (a link named `notes.txt` to `.env` is `.env`).
     pub fn hidden_followed(&self, abs: &Path, is_dir: bool) -> Option<Hidden> {

@@ -244,3 +244,30 @@ async fn agent_tools_and_command_output_send_no_secret() {
     assert!(received[1].contains("src/app.py"), "the listing came back: {}", received[1]);
     s.hostile.traps.assert_quiet(&received);
 }
+
+/// A project opened at a folder inside a bigger repository: the diff it sends holds its own
+/// changes, never a changed file elsewhere in the repository.
+#[tokio::test]
+async fn the_diff_of_a_project_inside_a_repository_holds_only_that_folders_changes() {
+    let s = setup(vec![says("ok")]).await;
+    let repo = s.hostile.base.path().join("mono");
+    write(&repo, "app/main.py", "x = 1\n");
+    write(&repo, "ops/deploy.sh", "echo deploy\n");
+    redline_tests::git(&repo, &["init", "-q", "-b", "main"]);
+    redline_tests::git(&repo, &["add", "."]);
+    redline_tests::git(&repo, &["commit", "-q", "-m", "init"]);
+    write(&repo, "app/main.py", "x = 2\n");
+    write(&repo, "ops/deploy.sh", "echo OPS-ONLY-CHANGE-5e1f\n");
+    write(&repo, "ops/untracked.txt", "OPS-UNTRACKED-77c2\n");
+    s.app.open_project(&repo.join("app").display().to_string()).expect("open the subfolder");
+
+    let input = SendInput { include_diff: true, ..SendInput::new("What changed?") };
+    let (reply, _) = drive(&s.app, input).await;
+    assert_eq!(reply.status, "complete", "{:?}", reply.error);
+    let body = &bodies(&s.server)[0];
+    assert!(body.contains("x = 2"), "the folder's own change is sent: {body}");
+    let mut traps = Traps::new();
+    traps.secret("OPS-ONLY-CHANGE-5e1f");
+    traps.secret("OPS-UNTRACKED-77c2");
+    traps.assert_quiet(&bodies(&s.server));
+}

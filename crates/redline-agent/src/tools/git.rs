@@ -154,7 +154,8 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
         render_file_diff(&diff)
     } else {
         let prefix = located.prefix.clone();
-        let keep = |repo_path: &str| project_visible(&visibility, &prefix, repo_path);
+        // Files the policy hides (ignored, untracked secrets) are never even read into the patch.
+        let keep = |repo_path: &str| visibility.visible_in_repo(&prefix, repo_path);
         located
             .repo
             .worktree_patch_where(PATCH_READ_LIMIT, &keep)
@@ -163,7 +164,7 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
     let sections: Vec<String> = split_patch(&patch)
         .into_iter()
         .filter(|(file, _)| within(&repo_path, file))
-        .filter(|(file, _)| project_visible(&visibility, &located.prefix, file))
+        .filter(|(file, _)| visibility.visible_in_repo(&located.prefix, file))
         .map(|(_, text)| text)
         .collect();
     let what = if staged { "staged changes" } else { "uncommitted changes" };
@@ -197,16 +198,6 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
         content.push_str("ask git_diff for one path at a time to see the rest\n");
     }
     Ok(ToolOutput { content, summary, is_error: false })
-}
-
-/// Whether a work-tree path is inside the project and visible to the model: untracked files the
-/// policy hides are never even read into the patch.
-fn project_visible(visibility: &Visibility, prefix: &str, repo_path: &str) -> bool {
-    let project_path = match prefix {
-        "" => Some(repo_path),
-        prefix => repo_path.strip_prefix(prefix).and_then(|p| p.strip_prefix('/')),
-    };
-    project_path.is_some_and(|p| visibility.hidden_rel(p).is_none())
 }
 
 /// Whether `file` (work-tree relative) is `scope` or inside it; `""` is everything.
