@@ -252,11 +252,15 @@ async fn hostile_redline_ask_in_an_untrusted_folder_runs_nothing_and_says_what_i
     assert!(String::from_utf8_lossy(&revoked.stdout).trim_end().ends_with("\tnot trusted"));
 }
 
-/// `name` on this machine's PATH, or None with a note saying the case is skipped here.
+/// `name` on this machine's PATH, or None with a note saying the case is skipped here. Under
+/// `scripts/test` (`REDLINE_REQUIRE_FORMATTERS=1`) a missing tool fails instead, so CI never
+/// passes these cases without running the real tools.
 fn installed(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file());
     if found.is_none() {
+        let required = std::env::var_os("REDLINE_REQUIRE_FORMATTERS").is_some();
+        assert!(!required, "{name} is not on PATH, and scripts/test installs it: the install step failed");
         eprintln!("skipped the {name} case: {name} is not on PATH here (scripts/test installs it)");
     }
     found
