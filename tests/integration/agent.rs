@@ -130,30 +130,8 @@ impl Turn {
 
 /// Sends `input` and plays the person with `person`, which sees every event as it arrives and
 /// may call the app (review, approve, stop) while the turn waits.
-async fn drive(app: &App, input: SendInput, mut person: impl FnMut(&ChatEvent)) -> Turn {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let emit = move |e: ChatEvent| {
-        let _ = tx.send(e);
-    };
-    let send = app.send_message(input, &emit);
-    tokio::pin!(send);
-    let mut events = Vec::new();
-    let run = async {
-        loop {
-            tokio::select! {
-                result = &mut send => break result,
-                Some(e) = rx.recv() => {
-                    person(&e);
-                    events.push(e);
-                }
-            }
-        }
-    };
-    // A hang guard only: every turn here ends in well under a second of real work.
-    let result = tokio::time::timeout(Duration::from_secs(60), run).await.expect("the agent turn hung");
-    while let Ok(e) = rx.try_recv() {
-        events.push(e);
-    }
+async fn drive(app: &App, input: SendInput, person: impl FnMut(&ChatEvent)) -> Turn {
+    let (result, events) = crate::api::send_playing(app, input, person).await;
     Turn { result, events }
 }
 

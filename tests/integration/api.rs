@@ -30,6 +30,41 @@ impl Events {
     }
 }
 
+/// Sends `input` and plays the person with `person`, which sees every event as it arrives and
+/// may call the app (review, approve, stop) while the turn waits. Returns the turn's result and
+/// every event, including those sent after it ended.
+pub async fn send_playing(
+    app: &App,
+    input: redline_api::SendInput,
+    mut person: impl FnMut(&redline_api::ChatEvent),
+) -> (redline_api::ApiResult<redline_api::MessageView>, Vec<redline_api::ChatEvent>) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let emit = move |e: redline_api::ChatEvent| {
+        let _ = tx.send(e);
+    };
+    let send = app.send_message(input, &emit);
+    tokio::pin!(send);
+    let mut events = Vec::new();
+    let run = async {
+        loop {
+            tokio::select! {
+                result = &mut send => break result,
+                Some(e) = rx.recv() => {
+                    person(&e);
+                    events.push(e);
+                }
+            }
+        }
+    };
+    // A hang guard only: every turn in these tests is a few local steps.
+    let timeout = std::time::Duration::from_secs(60);
+    let result = tokio::time::timeout(timeout, run).await.expect("the turn hung");
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    (result, events)
+}
+
 /// An app with a fresh data folder, opened on `root`.
 pub fn open_app(root: &Path) -> (App, Arc<Events>) {
     let data = tempfile::tempdir().expect("tmp").keep();

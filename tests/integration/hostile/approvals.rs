@@ -91,33 +91,14 @@ impl Turn {
 /// Sends `input` and answers each approval card with the next of `answers` (declining once they
 /// run out). Nothing is reviewed by hand: only auto-accept writes.
 pub(super) async fn drive(app: &App, input: SendInput, answers: &[ApprovalAnswer]) -> Turn {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let emit = move |e: ChatEvent| {
-        let _ = tx.send(e);
-    };
-    let send = app.send_message(input, &emit);
-    tokio::pin!(send);
     let mut answers = answers.iter();
-    let mut events = Vec::new();
-    let run = async {
-        loop {
-            tokio::select! {
-                result = &mut send => break result,
-                Some(e) = rx.recv() => {
-                    if let ChatEvent::Approval { request } = &e {
-                        let answer = answers.next().copied().unwrap_or(ApprovalAnswer::Decline);
-                        app.answer_approval(request.id, answer).expect("answer");
-                    }
-                    events.push(e);
-                }
-            }
+    let person = |e: &ChatEvent| {
+        if let ChatEvent::Approval { request } = e {
+            let answer = answers.next().copied().unwrap_or(ApprovalAnswer::Decline);
+            app.answer_approval(request.id, answer).expect("answer");
         }
     };
-    // A hang guard only: each turn here is a few local steps.
-    let result = tokio::time::timeout(Duration::from_secs(60), run).await.expect("the agent turn hung");
-    while let Ok(e) = rx.try_recv() {
-        events.push(e);
-    }
+    let (result, events) = crate::api::send_playing(app, input, person).await;
     Turn { result, events }
 }
 

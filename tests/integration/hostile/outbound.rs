@@ -133,27 +133,12 @@ fn bodies(server: &ModelServer) -> Vec<String> {
 
 /// Sends `input`, approving every command once and accepting whatever waits for review.
 async fn drive(app: &App, input: SendInput) -> (MessageView, Vec<ChatEvent>) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let emit = move |e: ChatEvent| {
-        let _ = tx.send(e);
-    };
-    let send = app.send_message(input, &emit);
-    tokio::pin!(send);
-    let mut events = Vec::new();
-    let run = async {
-        loop {
-            tokio::select! {
-                result = &mut send => break result,
-                Some(e) = rx.recv() => {
-                    if let ChatEvent::Approval { request } = &e {
-                        app.answer_approval(request.id, ApprovalAnswer::Once).expect("answer");
-                    }
-                    events.push(e);
-                }
-            }
+    let person = |e: &ChatEvent| {
+        if let ChatEvent::Approval { request } = e {
+            app.answer_approval(request.id, ApprovalAnswer::Once).expect("answer");
         }
     };
-    let result = tokio::time::timeout(Duration::from_secs(60), run).await.expect("the turn hung");
+    let (result, events) = crate::api::send_playing(app, input, person).await;
     (result.expect("sent"), events)
 }
 
