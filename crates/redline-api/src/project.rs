@@ -25,6 +25,9 @@ pub(crate) struct OpenProject {
     identity: ProjectIdentity,
     /// Decided when it was opened, changed by trusting or revoking it in this window.
     trust: Mutex<Trust>,
+    /// Which paths proposals may not write or must confirm, with git's `core.hooksPath` as it
+    /// was when the folder was opened (read once: every proposal view asks).
+    protected: redline_project::ProtectedPaths,
     rules: Arc<IgnoreRules>,
     git: Mutex<GitCache>,
     /// Current version of each open text document; the text itself lives in `pool`.
@@ -73,7 +76,9 @@ impl OpenProject {
         });
         let git_dir = repo.as_ref().map(|r| r.git_dir().to_path_buf());
         let rules = Arc::new(IgnoreRules::new(repo.as_ref().map(|r| r.workdir()).unwrap_or(root.path())));
+        let protected = redline_agent::apply::project_rules(&root);
         let project = Arc::new(OpenProject {
+            protected,
             rules: rules.clone(),
             git: Mutex::new(GitCache { repo, state: None }),
             documents: Mutex::new(HashMap::new()),
@@ -149,6 +154,10 @@ impl OpenProject {
             trusted,
             untrusted_reason: (!trusted).then(|| crate::trust::UNTRUSTED_REASON.to_owned()),
         }
+    }
+
+    pub(crate) fn protected(&self) -> &redline_project::ProtectedPaths {
+        &self.protected
     }
 
     pub(crate) fn identity(&self) -> &ProjectIdentity {

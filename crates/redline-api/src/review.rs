@@ -340,8 +340,7 @@ impl App {
     /// The path rule for a change of `path` (renamed to `renamed_to`) in the open project.
     pub(crate) fn path_rule(&self, path: &str, renamed_to: Option<&str>) -> PathRule {
         let Ok(project) = self.project() else { return PathRule::Editable };
-        let root = project.root();
-        redline_agent::apply::change_rule(root, &redline_agent::apply::project_rules(root), path, renamed_to)
+        redline_agent::apply::change_rule(project.root(), project.protected(), path, renamed_to)
     }
 
     /// The path rule for what a saved proposal writes (both names of a rename).
