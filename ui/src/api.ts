@@ -3,6 +3,7 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type {
   AgentLimitsView,
   ApprovalAnswer,
@@ -15,6 +16,8 @@ import type {
   ConversationDetail,
   ConversationView,
   KeyState,
+  LocalModelView,
+  LocalModelsView,
   MessageView,
   ModelsView,
   PresetView,
@@ -95,6 +98,12 @@ export const api = {
   undoTurn: (messageId: number) => invoke<UndoReport>("undo_turn", { messageId }),
   editHunk: (proposalId: number, hunk: number, text: string) =>
     invoke<ProposalView>("edit_hunk", { proposalId, hunk, text }),
+  /** The built-in engine's GGUF models (src-tauri/src/commands/local.rs). */
+  localModels: () => invoke<LocalModelsView>("local_models"),
+  /** The native file dialog for a `.gguf` file; `null` when the person cancels. */
+  pickGgufFile: () => invoke<string | null>("pick_gguf_file"),
+  addLocalModel: (path: string) => invoke<LocalModelView>("add_local_model", { path }),
+  removeLocalModel: (id: string) => invoke<void>("remove_local_model", { id }),
 };
 
 export type Api = typeof api;
@@ -105,6 +114,13 @@ export function onProjectChanged(handler: (event: ProjectChanged) => void): Prom
 
 export function onProgress(handler: (progress: Progress) => void): Promise<UnlistenFn> {
   return listen<Progress>("progress", (e) => handler(e.payload));
+}
+
+/** Folders dropped on the window. */
+export function onFolderDropped(handler: (paths: string[]) => void): Promise<UnlistenFn> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    if (event.payload.type === "drop" && event.payload.paths.length > 0) handler(event.payload.paths);
+  });
 }
 
 export function isApiError(e: unknown): e is ApiError {

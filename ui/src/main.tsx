@@ -1,6 +1,5 @@
 import { render } from "preact";
-import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { api, errorMessage, onProgress, onProjectChanged } from "./api";
+import { api, errorMessage, onFolderDropped, onProgress, onProjectChanged } from "./api";
 import { dispatchShortcut } from "./actions";
 import { App } from "./components/App";
 import { installLinkGuard } from "./links";
@@ -24,11 +23,7 @@ async function boot() {
   });
   await onProjectChanged((event) => void store.onProjectChanged(event));
   await onProgress((p) => store.onProgress(p.task, p.message, p.done));
-  await getCurrentWebview().onDragDropEvent((event) => {
-    if (event.payload.type === "drop" && event.payload.paths.length > 0) {
-      void store.openProject(event.payload.paths[0]);
-    }
-  });
+  await onFolderDropped((paths) => void store.openProject(paths[0]));
   window.addEventListener("keydown", (e) => {
     if (!store.state.paletteOpen) dispatchShortcut(store, e);
   });

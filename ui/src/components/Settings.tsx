@@ -1,7 +1,6 @@
-import { invoke } from "@tauri-apps/api/core";
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage, isApiError } from "../api";
-import type { AgentLimitsView, KeyState, LocalModelView, LocalModelsView, PresetView, ProviderView, TrustedProject } from "../bindings";
+import type { AgentLimitsView, KeyState, LocalModelsView, PresetView, ProviderView, TrustedProject } from "../bindings";
 import { store, useStore } from "../store";
 
 const KEY_TEXT: Record<KeyState, string> = {
@@ -321,14 +320,6 @@ function AddProvider({ presets, onAdded }: { presets: PresetView[]; onAdded: () 
   );
 }
 
-/** The built-in engine's commands (src-tauri/src/commands/local.rs). */
-const localApi = {
-  localModels: () => invoke<LocalModelsView>("local_models"),
-  pickGgufFile: () => invoke<string | null>("pick_gguf_file"),
-  addLocalModel: (path: string) => invoke<LocalModelView>("add_local_model", { path }),
-  removeLocalModel: (id: string) => invoke<void>("remove_local_model", { id }),
-};
-
 function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
   if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
@@ -347,7 +338,7 @@ function BuiltinModels({ defaultModel }: { defaultModel: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const reload = async () => {
     try {
-      setView(await localApi.localModels());
+      setView(await store.api.localModels());
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -367,8 +358,8 @@ function BuiltinModels({ defaultModel }: { defaultModel: string | null }) {
   };
   const add = () =>
     act(async () => {
-      const path = await localApi.pickGgufFile();
-      if (path) await localApi.addLocalModel(path);
+      const path = await store.api.pickGgufFile();
+      if (path) await store.api.addLocalModel(path);
     });
   if (view && !view.engineAvailable) return null;
   return (
@@ -410,7 +401,7 @@ function BuiltinModels({ defaultModel }: { defaultModel: string | null }) {
               </button>
             )}
             {!m.inModelsFolder && (
-              <button class="ghost danger-text" onClick={() => void act(() => localApi.removeLocalModel(m.id))}>
+              <button class="ghost danger-text" onClick={() => void act(() => store.api.removeLocalModel(m.id))}>
                 Forget
               </button>
             )}
