@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Api } from "./api";
-import type { ChatEvent, ConversationDetail, MessageView } from "./bindings";
+import type { ChatEvent, ConversationDetail, MessageView, ProposalView, ToolCallView } from "./bindings";
 import { applyEvent, formatCost, mentionAt, newReply, type StreamingReply } from "./chat";
 import { Store } from "./store";
 
 const reply = (): StreamingReply => newReply(null, "q");
 
-const message = (id: number, role: string, text: string): MessageView => ({
+const message = (id: number, role: MessageView["role"], text: string): MessageView => ({
   id,
   role,
   text,
@@ -41,7 +41,7 @@ describe("streamed events", () => {
 });
 
 describe("agent steps", () => {
-  const call = (status: string) => ({ id: "c1", name: "run_command", arguments: { command: "sh t.sh" }, status, summary: "", output: "" });
+  const call = (status: ToolCallView["status"]): ToolCallView => ({ id: "c1", name: "run_command", arguments: { command: "sh t.sh" }, status, summary: "", output: "" });
 
   it("keep an ended step above the next and route tool events to their step", () => {
     let r = applyEvent({ ...reply(), assistantId: 5 }, { type: "tool", messageId: 5, call: call("running") });
@@ -146,7 +146,7 @@ describe("sending", () => {
 describe("failed edits", () => {
   it("go back to the model with the file and the reason", async () => {
     const { fixRequest } = await import("./components/Message");
-    const failed = {
+    const failed: ProposalView = {
       id: 1,
       messageId: 2,
       path: "src/a.rs",

@@ -15,7 +15,6 @@ import type {
   MessageView,
   MeterView,
   ModelsView,
-  ProposalView,
   SendInput,
 } from "./bindings";
 import type { Store } from "./store";
@@ -31,8 +30,6 @@ export interface StreamingReply {
   user: MessageView | null;
   /** The question as typed, shown until the backend confirms it. */
   question: string;
-  /** Files the reply proposes to change, as they stand so far. */
-  proposals: ProposalView[];
   /** Agent turns: steps that ended, shown above the one streaming now. */
   steps: MessageView[];
   /** Tool calls of the step streaming now. */
@@ -98,7 +95,6 @@ export function newReply(conversationId: number | null, question: string): Strea
     retry: null,
     user: null,
     question,
-    proposals: [],
     steps: [],
     tools: [],
     approval: null,
@@ -138,10 +134,8 @@ export function applyEvent(reply: StreamingReply, event: ChatEvent): StreamingRe
     case "thinking":
       return { ...reply, thinking: reply.thinking + event.text };
     case "proposal":
-      return {
-        ...reply,
-        proposals: [...reply.proposals.filter((p) => p.path !== event.proposal.path), event.proposal],
-      };
+      // Proposals live in the review slice (review.ts), with the saved ones.
+      return reply;
     case "retrying":
       return {
         ...reply,
@@ -150,10 +144,10 @@ export function applyEvent(reply: StreamingReply, event: ChatEvent): StreamingRe
     case "finished":
       // An agent step ended: keep it above the next one (a plain reply is reloaded instead).
       return reply.steps.length || event.message.tools.length || reply.tools.length
-        ? { ...reply, steps: [...reply.steps, { ...event.message, tools: reply.tools.length ? reply.tools : event.message.tools }], closed: [], open: "", proposals: [], tools: [] }
+        ? { ...reply, steps: [...reply.steps, { ...event.message, tools: reply.tools.length ? reply.tools : event.message.tools }], closed: [], open: "", tools: [] }
         : reply;
     case "step":
-      return { ...reply, assistantId: event.message.id, closed: [], open: "", thinking: "", proposals: [], tools: [] };
+      return { ...reply, assistantId: event.message.id, closed: [], open: "", thinking: "", tools: [] };
     case "tool":
       return { ...onTool(reply, event.messageId, (calls) => withCall(calls, event.call)), approval: reply.approval?.callId === event.call.id && event.call.status !== "waiting" ? null : reply.approval };
     case "toolOutput":
@@ -167,17 +161,6 @@ export function applyEvent(reply: StreamingReply, event: ChatEvent): StreamingRe
     case "agentDone":
       return { ...reply, agentDone: event.reason, approval: null, awaitingReview: [] };
   }
-}
-
-/** Pending hunks per file over the conversation's replies (for the file tree's badges). */
-export function pendingByPath(detail: ConversationDetail | null): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of detail?.messages ?? []) {
-    for (const p of m.proposals) {
-      if (p.pending > 0) out.set(p.path, (out.get(p.path) ?? 0) + p.pending);
-    }
-  }
-  return out;
 }
 
 export function formatCost(cost: number | null): string {
@@ -280,27 +263,25 @@ export class ChatOps {
 
   async open(id: number) {
     try {
+      const mark = this.store.review.mark();
       const current = await this.store.api.conversation(id);
+      this.store.review.fromMessages(current.messages, mark);
+      this.store.review.showing(id, current.messages);
       this.patch((c) => ({ current, model: current.conversation.model ?? c.model, error: null }));
+      // Replies may have ended or been replaced since the review was fetched.
+      this.store.review.changed();
     } catch (e) {
       this.patch({ error: errorMessage(e) });
     }
   }
 
-  /** Reloads the conversation shown (pending counts changed in review). */
-  async refreshCurrent() {
-    const id = this.chat.current?.conversation.id;
-    if (id !== undefined) await this.open(id);
-  }
-
   /** Takes back what Redline wrote for a reply; says what was kept and why. */
   async undoTurn(messageId: number) {
     try {
-      const report = await this.store.api.undoTurn(messageId);
+      const report = await this.store.review.undoTurn(messageId, this.chat.current?.conversation.id ?? null);
       const kept = report.kept.length ? ` Left as they are: ${report.kept.join("; ")}.` : "";
       this.store.notify(`Undone: ${report.restored.length} file${report.restored.length === 1 ? "" : "s"} restored.${kept}`);
       this.patch({ error: report.kept.length ? `Some files were left as they are: ${report.kept.join("; ")}` : null });
-      await this.refreshCurrent();
     } catch (e) {
       this.patch({ error: errorMessage(e) });
     }
@@ -380,7 +361,10 @@ export class ChatOps {
     }));
     try {
       await this.store.api.sendMessage(input, (event) => {
+        const before = this.chat.streaming;
         this.patch((c) => (c.streaming ? { streaming: applyEvent(c.streaming, event) } : {}));
+        const after = this.chat.streaming;
+        this.store.review.onChatEvent(event, !!before && !!after && after.steps.length > before.steps.length);
         if (event.type === "started") {
           // A new conversation exists from now on: show it (title, streaming reply) at once.
           this.patch((c) => ({
@@ -402,6 +386,7 @@ export class ChatOps {
     const id = ended?.conversationId;
     if (ended?.agentDone && ended.agentDone !== "done") this.store.notify(agentEnding(ended.agentDone));
     this.patch({ streaming: null });
+    this.store.review.clearLive();
     if (id !== null && id !== undefined) await this.open(id);
     await this.loadConversations();
   }

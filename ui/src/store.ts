@@ -6,6 +6,7 @@ import { api as realApi, errorMessage, type Api } from "./api";
 import type { AppInfo, ProjectChanged, ProjectInfo, RecentProject, RepoState, UiState } from "./bindings";
 import { ChatOps, emptyChat, type ChatState } from "./chat";
 import { tabsToReload } from "./events";
+import { emptyReview, ReviewOps, type ReviewState } from "./review";
 import { dirsToReload, emptyTree, toggled, withChildren, withError, type TreeModel } from "./tree";
 
 export interface Tab {
@@ -41,8 +42,8 @@ export interface State {
   rootGone: boolean;
   notice: string | null;
   chat: ChatState;
-  /** Bumped on every change on disk, for views that depend on any file (the review). */
-  changeSeq: number;
+  /** The proposals on screen, each once: the Review tab and the chat's messages read them here. */
+  review: ReviewState;
   /** The trust banner was closed for this session; the status bar still shows the state. */
   trustBannerDismissed: boolean;
 }
@@ -74,7 +75,7 @@ function initialState(): State {
     rootGone: false,
     notice: null,
     chat: emptyChat(),
-    changeSeq: 0,
+    review: emptyReview(),
     trustBannerDismissed: false,
   };
 }
@@ -86,9 +87,11 @@ export class Store {
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly chat: ChatOps;
+  readonly review: ReviewOps;
 
   constructor(readonly api: Api = realApi) {
     this.chat = new ChatOps(this);
+    this.review = new ReviewOps(this);
   }
 
   subscribe(listener: () => void): () => void {
@@ -272,7 +275,7 @@ export class Store {
       return;
     }
     if (event.git) this.set({ git: event.git });
-    this.set((s) => ({ changeSeq: s.changeSeq + 1 }));
+    this.review.onDiskChange(event);
     this.bump(tabsToReload(this.state.tabs, event).map((t) => t.path));
     await Promise.all(dirsToReload(this.state.tree, event).map((d) => this.loadDir(d)));
   }

@@ -1,7 +1,7 @@
 import { useMemo } from "preact/hooks";
 import type { DirEntry } from "../bindings";
-import { pendingByPath } from "../chat";
 import { changeLetter, changeTitle } from "../format";
+import { pendingByPath } from "../review";
 import { store, useStore } from "../store";
 import { gitDecorations, move, visibleRows, type Key } from "../tree";
 
@@ -21,8 +21,9 @@ export function FileTree() {
   const rows = useMemo(() => visibleRows(tree), [tree]);
   const decorations = useMemo(() => gitDecorations(changes ?? []), [changes]);
   const rootError = tree.errors.get("");
-  const current = useStore((s) => s.chat.current);
-  const pending = useMemo(() => pendingByPath(current), [current]);
+  const messages = useStore((s) => s.chat.current?.messages);
+  const proposals = useStore((s) => s.review.byId);
+  const pending = useMemo(() => pendingByPath(messages ?? [], proposals), [messages, proposals]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (KEYS.has(e.key)) {
@@ -97,7 +98,7 @@ export function FileTree() {
               {git && <span class={`git-letter git-${git}`}>{changeLetter(git)}</span>}
               {hasChanges && <span class="dot" aria-label="contains changes" />}
               {pendingHunks > 0 && (
-                <span class="count pending" data-testid="tree-pending" title={`${pendingHunks} proposed hunks to review`}>
+                <span class="count pending" data-testid="tree-pending" title={`${pendingHunks} proposed ${pendingHunks === 1 ? "change" : "changes"} to review`}>
                   {pendingHunks}
                 </span>
               )}

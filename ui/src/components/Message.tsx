@@ -1,8 +1,9 @@
 import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ApprovalRequest, AttachmentView, McpServerView, MessageView, ProposalView, ToolCallView } from "../bindings";
+import type { ApprovalRequest, AttachmentView, McpServerView, MessageView, ToolCallView } from "../bindings";
 import { agentEnding, formatCost, formatTokens, type StreamingReply } from "../chat";
 import { errorMessage } from "../api";
+import { current, undecided, type ProposalSummary } from "../review";
 import { store, useStore } from "../store";
 
 /** Sanitized HTML from the backend (ammonia); the CSP forbids inline script besides. */
@@ -155,7 +156,7 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
       )}
       {STATUS_TEXT[m.status] && <div class="muted small">{STATUS_TEXT[m.status]}</div>}
       {m.tools.length > 0 && <ToolSteps tools={m.tools} />}
-      {m.proposals.length > 0 && <ProposalList proposals={m.proposals} />}
+      {m.proposals.length > 0 && <SavedProposals m={m} />}
       <div class="msg-actions">
         <span class="muted small" data-testid="message-meta">
           {meta.join(" · ")}
@@ -178,19 +179,33 @@ function AssistantMessage({ m, busy }: { m: MessageView; busy: boolean }) {
 
 /** The follow-up that sends failed edits back to the model: each says which file, which block,
  * and where the closest text was, so the model can quote it exactly next time. */
-export function fixRequest(failed: ProposalView[]): string {
+export function fixRequest(failed: Pick<ProposalSummary, "path" | "error">[]): string {
   const reasons = failed.map((p) => `- ${p.path || "(no file)"}: ${p.error ?? "could not be placed"}`).join("\n");
   return `These edits could not be applied (the others stand):\n${reasons}\n\nPlease send corrected edits for just these, quoting the current file text exactly.`;
 }
 
-/** The files a reply proposes to change, with what is left to review. */
-function ProposalList({ proposals }: { proposals: ProposalView[] }) {
-  const pending = proposals.reduce((n, p) => n + p.pending, 0);
+/** A saved reply's proposals, as the review slice has them now (a decision in the Review tab
+ * shows here without reloading the conversation). */
+function SavedProposals({ m }: { m: MessageView }) {
+  const byId = useStore((s) => s.review.byId);
+  return <ProposalList messageId={m.id} proposals={m.proposals.map((p) => current(byId, p))} />;
+}
+
+/** What the list says of a file besides its name. */
+function proposalState(p: ProposalSummary): string {
+  const open = undecided(p);
+  if (open > 0) return p.pending > 0 ? `${p.pending} pending` : "to review";
+  return p.written ? "written" : "reviewed";
+}
+
+/** The files a reply proposes to change, with what is left to review. Only summary fields: the
+ * hunks are the Review tab's. `messageId` is 0 while the reply streams (nothing saved yet). */
+function ProposalList({ messageId, proposals }: { messageId: number; proposals: ProposalSummary[] }) {
+  const pending = proposals.reduce((n, p) => n + undecided(p), 0);
   const isRepo = useStore((s) => !!s.project?.isRepo);
   const [commit, setCommit] = useState<string | null>(null);
-  const messageId = proposals[0]?.messageId ?? 0;
   const written = proposals.some((p) => p.written) && messageId > 0;
-  const failed = proposals.filter((p) => p.status === "failed" || (p.error && p.status !== "failed"));
+  const failed = proposals.filter((p) => p.status === "failed" || p.error);
   const startCommit = async () => {
     setCommit("");
     try {
@@ -267,7 +282,7 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
       )}
       <ul>
         {proposals.map((p) => (
-          <li key={p.path} data-testid="proposal-item" data-path={p.path} data-status={p.status} class={p.status}>
+          <li key={p.id || p.path} data-testid="proposal-item" data-path={p.path} data-status={p.status} data-pending={undecided(p)} class={p.status}>
             <span class={`tag kind-${p.kind}`}>{p.kind === "create" ? "new" : p.kind}</span> {p.path || "(unplaced edit)"}
             {p.protected && (
               <span class="tag protected" data-testid="proposal-protected" title={`Protected: ${p.protected}. Accepting asks you to confirm.`}>
@@ -280,10 +295,9 @@ function ProposalList({ proposals }: { proposals: ProposalView[] }) {
                 could not be placed
               </span>
             ) : (
-              <span class="muted small">
+              <span class="muted small" data-testid="proposal-state">
                 {" "}
-                {p.hunks.length} hunk{p.hunks.length === 1 ? "" : "s"}
-                {p.pending > 0 && p.pending < p.hunks.length ? `, ${p.pending} pending` : ""}
+                {proposalState(p)}
               </span>
             )}
           </li>
@@ -462,6 +476,12 @@ class BlockChunk extends Component<{ blocks: string[]; start: number; end: numbe
   }
 }
 
+/** The streaming reply's proposals as they stand (not saved yet). */
+function LiveProposals() {
+  const live = useStore((s) => s.review.live);
+  return live.length > 0 ? <ProposalList messageId={0} proposals={live} /> : null;
+}
+
 /** The reply in progress: closed blocks render once, the open one on every batch. */
 export function StreamingMessage({ reply }: { reply: StreamingReply }) {
   return (
@@ -488,7 +508,7 @@ export function StreamingMessage({ reply }: { reply: StreamingReply }) {
           <Html html={reply.open} />
         </div>
         {reply.tools.length > 0 && <ToolSteps tools={reply.tools} />}
-        {reply.proposals.length > 0 && <ProposalList proposals={reply.proposals} />}
+        <LiveProposals />
         {reply.approval && <ApprovalCard request={reply.approval} />}
         {reply.awaitingReview.length > 0 && !reply.approval && (
           <div class="banner warning inline" data-testid="awaiting-review">

@@ -1,43 +1,45 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { Component } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { errorMessage, isApiError } from "../api";
 import type { DiffLineView, HunkView, ProposalView } from "../bindings";
+import { listOf, undecided, type Decision } from "../review";
 import { store, useStore } from "../store";
 import { Findings, findingsCount, proposalFindings } from "./Findings";
 
 const SIGN = { added: "+", removed: "-", context: " " } as const;
 
 /** An accept of a protected file waiting for the person's second yes. */
-type Confirming = { p: ProposalView; hunks: number[]; state: string };
+type Confirming = { p: ProposalView; hunks: number[]; state: Decision };
+
+/** A place `j`/`k` moves to: a hunk, or a whole file that has none (a pure rename). */
+type Stop = { p: ProposalView; h: HunkView | null };
 
 /** Every file a conversation's replies proposed: accept, reject or edit each hunk. Each
- * decision writes the file at once (merged if it changed on disk; nothing on a conflict). */
+ * decision writes the file at once (merged if it changed on disk; nothing on a conflict). The
+ * proposals come from the store's review slice, which each decision updates in place. */
 export function ReviewView({ conversationId }: { conversationId: number }) {
-  const [proposals, setProposals] = useState<ProposalView[] | null>(null);
+  // Not the whole slice: the streaming reply's proposals change it many times a second.
+  const lists = useStore((s) => s.review.lists);
+  const byId = useStore((s) => s.review.byId);
+  const reviewSeq = useStore((s) => s.review.seq);
+  const proposals = useMemo(() => listOf({ lists, byId }, conversationId), [lists, byId, conversationId]);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [focus, setFocus] = useState(0);
   const [split, setSplit] = useState(false);
   // Accept all can ask about several protected files: one dialog at a time, in order.
   const [confirming, setConfirming] = useState<Confirming[]>([]);
-  const changed = useStore((s) => s.changeSeq);
-  const streaming = useStore((s) => s.chat.streaming);
   const root = useRef<HTMLDivElement>(null);
 
-  const reload = async () => {
-    try {
-      setProposals(await store.api.review(conversationId));
-    } catch (e) {
-      setMessage({ text: errorMessage(e), error: true });
-    }
-  };
-  // Files change on disk (stale marks), replies and agent steps finish (new proposals): look again.
-  useEffect(() => void reload(), [conversationId, changed, streaming === null, streaming?.steps.length, streaming?.awaitingReview.join("\n")]);
+  // Replies and agent steps end (new proposals), reviewed files change on disk (stale marks):
+  // the slice says so by moving `seq`, and the list is fetched again.
+  useEffect(() => {
+    store.review.load(conversationId).catch((e) => setMessage({ text: errorMessage(e), error: true }));
+  }, [conversationId, reviewSeq]);
 
-  const decide = async (p: ProposalView, hunks: number[], state: string, confirmed = false) => {
+  const decide = async (p: ProposalView, hunks: number[], state: Decision, confirmed = false) => {
     try {
-      const outcome = await store.api.setHunks(p.id, hunks, state, confirmed);
+      const outcome = await store.review.decide(p, hunks, state, confirmed);
       setMessage(outcome.message ? { text: outcome.message, error: outcome.written === "conflict" } : null);
-      await reload();
-      void store.chat.refreshCurrent();
     } catch (e) {
       if (isApiError(e) && e.code === "needsConfirmation") {
         setConfirming((queue) => [...queue, { p, hunks, state }]);
@@ -52,14 +54,15 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
     if (yes && first) void decide(first.p, first.hunks, first.state, true);
   };
 
-  const all = (proposals ?? []).flatMap((p) => p.hunks.map((h) => ({ p, h })));
+  const all = (proposals ?? []).flatMap((p): Stop[] => (wholeFile(p) ? [{ p, h: null }] : p.hunks.map((h) => ({ p, h }))));
   const onKeyDown = (e: KeyboardEvent) => {
     if ((e.target as HTMLElement).closest("textarea")) return;
     const current = all[focus];
+    const hunks = current?.h ? [current.h.index] : [];
     if (e.key === "j" || e.key === "ArrowDown") setFocus(Math.min(all.length - 1, focus + 1));
     else if (e.key === "k" || e.key === "ArrowUp") setFocus(Math.max(0, focus - 1));
-    else if (e.key === "a" && current) void decide(current.p, [current.h.index], "accepted");
-    else if (e.key === "r" && current) void decide(current.p, [current.h.index], "rejected");
+    else if (e.key === "a" && current) void decide(current.p, hunks, "accepted");
+    else if (e.key === "r" && current) void decide(current.p, hunks, "rejected");
     else if (e.key === "s") setSplit(!split);
     else return;
     e.preventDefault();
@@ -68,8 +71,15 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
     root.current?.querySelector(`[data-hunk-seq="${focus}"]`)?.scrollIntoView({ block: "nearest" });
   }, [focus]);
 
-  if (!proposals) return <div class="file-message muted">Loading the proposed changes…</div>;
-  const pending = proposals.reduce((n, p) => n + p.pending, 0);
+  if (!proposals) {
+    return (
+      <div class="file-message muted" data-testid="review-loading">
+        {message?.text ?? "Loading the proposed changes…"}
+      </div>
+    );
+  }
+  const pending = proposals.reduce((n, p) => n + undecided(p), 0);
+  const open = proposals.filter((p) => undecided(p) > 0);
   let seq = 0;
   return (
     <div class="review code-font" data-testid="review" tabIndex={0} ref={root} onKeyDown={onKeyDown}>
@@ -83,14 +93,14 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
         <button
           data-testid="accept-all"
           disabled={pending === 0}
-          onClick={() => void Promise.all(proposals.filter((p) => p.pending).map((p) => decide(p, [], "accepted")))}
+          onClick={() => void Promise.all(open.map((p) => decide(p, [], "accepted")))}
         >
           Accept all
         </button>
         <button
           data-testid="reject-all"
           disabled={pending === 0}
-          onClick={() => void Promise.all(proposals.filter((p) => p.pending).map((p) => decide(p, [], "rejected")))}
+          onClick={() => void Promise.all(open.map((p) => decide(p, [], "rejected")))}
         >
           Reject all
         </button>
@@ -102,54 +112,127 @@ export function ReviewView({ conversationId }: { conversationId: number }) {
       )}
       {confirming[0] && <ConfirmProtected confirming={confirming[0]} answer={answerConfirmation} />}
       {proposals.length === 0 && <p class="pad muted">No changes were proposed in this conversation.</p>}
-      {proposals.map((p) => (
-        <section class="review-file" key={p.id} data-testid="review-file" data-path={p.path} data-stale={p.stale}>
-          <header class="review-file-header">
-            <span class={`tag kind-${p.kind}`}>{p.kind === "create" ? "new file" : p.kind}</span>
-            <strong>{p.fromPath ? `${p.fromPath} → ${p.path}` : p.path || "(no file)"}</strong>
-            {p.pending > 0 && <span class="count">{p.pending}</span>}
-            {p.protected && (
-              <span class="tag protected" data-testid="protected-badge" title={`Protected: ${p.protected}. Accepting asks you to confirm.`}>
-                protected · {p.protected}
-              </span>
-            )}
-            {proposalFindings(p).length > 0 && (
-              <span class="findings-count" data-testid="findings-count" title="What the checks before review found; nothing here blocks accepting">
-                {findingsCount(proposalFindings(p))}
-              </span>
-            )}
-            <span class="spacer" />
-            {p.status !== "failed" && (
-              <>
-                <button disabled={p.pending === 0} onClick={() => void decide(p, [], "accepted")}>
-                  Accept file
-                </button>
-                <button disabled={p.pending === 0} onClick={() => void decide(p, [], "rejected")}>
-                  Reject file
-                </button>
-              </>
-            )}
-          </header>
-          <Findings findings={p.findings} />
-          {p.stale && (
-            <div class="banner warning" data-testid="stale">
-              {p.path} changed on disk since the model saw it. Accepting merges the change onto what is there now.
-            </div>
-          )}
-          {p.error && (
-            <div class="banner error" data-testid="proposal-error">
-              {p.error}
-            </div>
-          )}
-          {p.hunks.map((h) => {
-            const mine = seq++;
-            return (
-              <Hunk key={h.index} p={p} h={h} seq={mine} focused={mine === focus} split={split} decide={decide} onEdited={reload} />
-            );
-          })}
-        </section>
-      ))}
+      {proposals.map((p) => {
+        const first = seq;
+        seq += wholeFile(p) ? 1 : p.hunks.length;
+        const offset = focus - first;
+        return (
+          <ReviewFile key={p.id} p={p} first={first} focused={offset >= 0 && offset < Math.max(1, p.hunks.length) ? offset : null} split={split} decide={decide} />
+        );
+      })}
     </div>
+  );
+}
+
+/** A file with nothing to decide hunk by hunk (a pure rename, an empty new file): the whole file
+ * is accepted or rejected, and `j`/`k` stop on it. */
+function wholeFile(p: ProposalView): boolean {
+  return p.hunks.length === 0 && p.status !== "failed";
+}
+
+/** What was decided for a whole file without hunks: Redline wrote it when it was accepted. */
+function fileState(p: ProposalView): "pending" | "accepted" | "rejected" {
+  if (undecided(p) > 0) return "pending";
+  return p.written ? "accepted" : "rejected";
+}
+
+type ReviewFileProps = {
+  p: ProposalView;
+  /** Its first stop for `j`/`k`. */
+  first: number;
+  /** Which of its stops has the focus, if one has. */
+  focused: number | null;
+  split: boolean;
+  decide: (p: ProposalView, hunks: number[], state: Decision) => Promise<void>;
+};
+
+/** A decision replaces one proposal in the slice: only that file renders again. */
+class ReviewFile extends Component<ReviewFileProps> {
+  shouldComponentUpdate(next: ReviewFileProps) {
+    const now = this.props;
+    return next.p !== now.p || next.first !== now.first || next.focused !== now.focused || next.split !== now.split;
+  }
+  render() {
+    return <ReviewFileBody {...this.props} />;
+  }
+}
+
+function ReviewFileBody(props: ReviewFileProps) {
+  const { p, first, focused, decide } = props;
+  const whole = wholeFile(p);
+  const state = fileState(p);
+  // A rename shows where the file comes from, with or without changed lines.
+  const renamed = p.fromPath && p.fromPath !== p.path ? p.fromPath : null;
+  return (
+    <section
+      class={`review-file${whole && focused === 0 ? " focused" : ""}`}
+      data-testid="review-file"
+      data-path={p.path}
+      data-from-path={p.fromPath ?? undefined}
+      data-kind={p.kind}
+      data-status={p.status}
+      data-state={whole ? state : undefined}
+      data-stale={p.stale}
+      data-hunk-seq={whole ? first : undefined}
+    >
+      <header class="review-file-header">
+        <span class={`tag kind-${p.kind}`}>{p.kind === "create" ? "new file" : p.kind}</span>
+        <strong data-testid="review-file-name">{renamed ? `${renamed} → ${p.path}` : p.path || "(no file)"}</strong>
+        {undecided(p) > 0 && <span class="count">{undecided(p)}</span>}
+        {p.protected && (
+          <span class="tag protected" data-testid="protected-badge" title={`Protected: ${p.protected}. Accepting asks you to confirm.`}>
+            protected · {p.protected}
+          </span>
+        )}
+        {proposalFindings(p).length > 0 && (
+          <span class="findings-count" data-testid="findings-count" title="What the checks before review found; nothing here blocks accepting">
+            {findingsCount(proposalFindings(p))}
+          </span>
+        )}
+        <span class="spacer" />
+        {whole && state !== "pending" && (
+          <span class={`tag state-${state}`} data-testid="file-state">
+            {state}
+          </span>
+        )}
+        {p.status !== "failed" && (
+          <>
+            <button data-testid="file-accept" disabled={undecided(p) === 0} onClick={() => void decide(p, [], "accepted")}>
+              Accept file
+            </button>
+            <button data-testid="file-reject" disabled={undecided(p) === 0} onClick={() => void decide(p, [], "rejected")}>
+              Reject file
+            </button>
+          </>
+        )}
+      </header>
+      <Findings findings={p.findings} />
+      {p.stale && (
+        <div class="banner warning" data-testid="stale">
+          {p.path} changed on disk since the model saw it. Accepting merges the change onto what is there now.
+        </div>
+      )}
+      {p.error && (
+        <div class="banner error" data-testid="proposal-error">
+          {p.error}
+        </div>
+      )}
+      {whole && (
+        <p class="pad muted small" data-testid="whole-file">
+          {renamed
+            ? `Renamed from ${renamed}; the content stays as it is.`
+            : p.kind === "create"
+              ? "A new, empty file."
+              : p.kind === "delete"
+                ? "The file is deleted."
+                : "No line changes."}{" "}
+          {state === "pending" ? "Accept or reject the whole file." : ""}
+        </p>
+      )}
+      {p.hunks.map((h, i) => (
+        <Hunk key={h.index} p={p} h={h} seq={first + i} focused={i === focused} split={props.split} decide={decide} />
+      ))}
+    </section>
   );
 }
 
@@ -187,16 +270,14 @@ function Hunk(props: {
   seq: number;
   focused: boolean;
   split: boolean;
-  decide: (p: ProposalView, hunks: number[], state: string) => Promise<void>;
-  onEdited: () => Promise<void>;
+  decide: (p: ProposalView, hunks: number[], state: Decision) => Promise<void>;
 }) {
   const { p, h, seq, focused, decide } = props;
   const [editing, setEditing] = useState<string | null>(null);
   const save = async () => {
     try {
-      await store.api.editHunk(p.id, h.index, editing ?? "");
+      await store.review.editHunk(p, h.index, editing ?? "");
       setEditing(null);
-      await props.onEdited();
     } catch (e) {
       store.notify(errorMessage(e));
     }
