@@ -94,7 +94,7 @@ function commandLists(): Record<string, string[]> {
     .map((path) => path.trim().split("::").pop()!)
     .filter(Boolean);
   const defined = rust.flatMap((f) =>
-    [...f.text.matchAll(/#\[tauri::command[^\]]*\]\s*pub\s+(?:async\s+)?fn\s+(\w+)/g)].map((m) => m[1]),
+    [...f.text.matchAll(/#\[tauri::command[^\]]*\]\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/g)].map((m) => m[1]),
   );
 
   const capability = JSON.parse(read(join(TAURI, "capabilities", "main.json"))) as { permissions: (string | { identifier: string })[] };

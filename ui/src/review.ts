@@ -101,8 +101,9 @@ function pathsOf(p: Pick<ProposalView, "path" | "fromPath">): string[] {
   return p.fromPath ? [p.fromPath, p.path] : [p.path];
 }
 
-/** How long a file Redline wrote is taken to be its own change when the watcher reports it. */
-const OWN_WRITE_MS = 1500;
+/** How long after a write the watcher's report of that file is taken to be Redline's own (the
+ * watcher delivers within ~100 ms). A person's change in that second shows at the next one. */
+const OWN_WRITE_MS = 1000;
 
 /** Whether a change on disk can change what the review shows: a file a proposal is about
  * changed (its stale mark may have moved), or everything may have. A file in `ownWrites` (path →
@@ -175,12 +176,17 @@ export class ReviewOps {
    * file; the proposal it returns replaces the one shown. Rejects as `set_hunks` does
    * (`needsConfirmation` for a protected file not yet `confirmed`). */
   async decide(p: ProposalView, hunks: number[], state: Decision, confirmed = false): Promise<ReviewOutcome> {
-    // Set before the write: the watcher may report it before the answer arrives.
-    for (const path of pathsOf(p)) this.ownWrites.set(path, this.now() + OWN_WRITE_MS);
+    // Before the write (the watcher may report it before the answer arrives) and after it.
+    this.expectWrites(pathsOf(p));
     const outcome = await this.store.api.setHunks(p.id, hunks, state, confirmed);
+    if (outcome.written === "written" || outcome.written === "merged") this.expectWrites(pathsOf(p));
     if (outcome.proposal) this.put(outcome.proposal);
     else this.changed();
     return outcome;
+  }
+
+  private expectWrites(paths: string[]) {
+    for (const path of paths) this.ownWrites.set(path, this.now() + OWN_WRITE_MS);
   }
 
   /** Replaces the proposed text of a hunk before it is accepted. */
@@ -193,7 +199,7 @@ export class ReviewOps {
    * again (not the conversation: its messages did not change). */
   async undoTurn(messageId: number, conversationId: number | null): Promise<UndoReport> {
     const report = await this.store.api.undoTurn(messageId);
-    for (const path of report.restored) this.ownWrites.set(path, this.now() + OWN_WRITE_MS);
+    this.expectWrites(report.restored);
     if (conversationId === null) this.changed();
     else await this.load(conversationId).catch((e) => this.store.notify(errorMessage(e)));
     return report;
