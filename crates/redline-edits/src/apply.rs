@@ -1,11 +1,14 @@
 //! Applying one file's edits, in reply order, to its base text. Pure: the base comes in as a
 //! string and the result goes out as a string.
 
-use crate::edit::{DiffHunk, Edit, EditKind};
+use crate::edit::{DiffHunk, DiffLine, Edit, EditKind, PatchChunk};
 use crate::error::{EditError, EditErrorKind};
 use crate::lazy;
-use crate::matching::{replace_in, split_lines, EmptySearch, Layer, MatchOptions, Request};
-use crate::text::{is_elision, to_lf, with_final_newline, TextShape};
+use crate::matching::{
+    find_anchor, fit_added_lines, locate_run, refuse_new_elisions_lines, replace_in, split_lines,
+    EmptySearch, Layer, LineRun, MatchOptions, Request,
+};
+use crate::text::{chomp, is_elision, to_lf, with_final_newline, TextShape};
 
 /// What became of a file once all of its edits were tried.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +48,9 @@ struct State {
 }
 
 /// Applies `edits` (all for one path) to `base` (`None` when the file does not exist).
-/// Edits that fail are reported and skipped; the others still apply.
+/// Edits that fail are reported and skipped; the others still apply — except with an
+/// apply_patch update among them: then any failure leaves the file untouched, as the format
+/// means a file's sections to apply together.
 pub fn apply_file(base: Option<&str>, edits: &[&Edit], opts: &MatchOptions) -> FileApply {
     let mut state = State {
         exists: base.is_some(),
@@ -67,7 +72,12 @@ pub fn apply_file(base: Option<&str>, edits: &[&Edit], opts: &MatchOptions) -> F
             Err(kind) => out.errors.push(EditError { path: edit.path.clone(), block: edit.block, kind }),
         }
     }
-    out.result = finish(state, base, out.applied);
+    let all_or_nothing = edits.iter().any(|e| matches!(e.kind, EditKind::Patch { .. }));
+    out.result = if all_or_nothing && !out.errors.is_empty() {
+        FileResult::Failed
+    } else {
+        finish(state, base, out.applied)
+    };
     out
 }
 
@@ -105,6 +115,7 @@ fn apply_one(state: &mut State, edit: &Edit, opts: &MatchOptions) -> Result<Vec<
             replace(state, &req, opts).map(|l| vec![l])
         }
         EditKind::UnifiedDiff { hunks } => apply_hunks(state, hunks, opts),
+        EditKind::Patch { chunks } => apply_patch(state, chunks, opts),
         EditKind::Create { content } => create(state, content).map(|()| vec![]),
         EditKind::Whole { content } => whole(state, content).map(|()| vec![]),
         EditKind::Delete => require_exists(state).map(|()| {
@@ -247,6 +258,155 @@ fn apply_hunk(state: &mut State, hunk: &DiffHunk, opts: &MatchOptions) -> Result
     text.extend(lines[at..].iter().map(|l| format!("{l}\n")));
     set_text(state, text);
     Ok(Layer::Exact)
+}
+
+/// Part of a file's lines to replace: `len` lines at `start` (0-based) become `with`.
+struct Splice {
+    start: usize,
+    len: usize,
+    with: Vec<String>,
+}
+
+/// An apply_patch update: each chunk is placed in order in the text as it was before the
+/// update, after its anchors and after the chunk before it; then all are spliced at once. Any
+/// chunk that cannot be placed refuses the whole update.
+fn apply_patch(
+    state: &mut State,
+    chunks: &[PatchChunk],
+    opts: &MatchOptions,
+) -> Result<Vec<Layer>, EditErrorKind> {
+    require_exists(state)?;
+    if !chunks.iter().any(PatchChunk::changes_something) {
+        return Err(EditErrorKind::NoChange);
+    }
+    let lines = split_lines(&state.text);
+    let mut from = 0;
+    let mut splices = Vec::new();
+    let mut layers = Vec::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let in_chunk = |cause| EditErrorKind::InChunk { chunk: i, cause: Box::new(cause) };
+        let (splice, layer, next) = place_chunk(&lines, chunk, from, opts).map_err(in_chunk)?;
+        from = next;
+        splices.push(splice);
+        layers.push(layer);
+    }
+    // Additions at the end of the file can come before later chunks in patch order.
+    splices.sort_by_key(|s| s.start);
+    let mut text = String::new();
+    let mut at = 0;
+    for splice in &splices {
+        // Chunks are placed in order, so splices never overlap.
+        let kept = lines.get(at..splice.start).unwrap_or_default();
+        for line in kept.iter().copied().chain(splice.with.iter().map(String::as_str)) {
+            text.push_str(line);
+            text.push('\n');
+        }
+        at = at.max(splice.start + splice.len);
+    }
+    for line in lines.get(at..).unwrap_or_default() {
+        text.push_str(line);
+        text.push('\n');
+    }
+    set_text(state, text);
+    Ok(layers)
+}
+
+/// Where one chunk goes, the layer it matched at, and where the next chunk may start.
+fn place_chunk(
+    lines: &[&str],
+    chunk: &PatchChunk,
+    mut from: usize,
+    opts: &MatchOptions,
+) -> Result<(Splice, Layer, usize), EditErrorKind> {
+    for anchor in &chunk.anchors {
+        let at = find_anchor(lines, anchor, from, opts)
+            .ok_or_else(|| EditErrorKind::AnchorNotFound { anchor: anchor.clone() })?;
+        from = at + 1;
+    }
+    let old: Vec<&str> = old_lines(&chunk.lines).collect();
+    if old.is_empty() {
+        return Ok(place_addition(lines, chunk, from));
+    }
+    // Where the anchors or the previous chunk left off is a line hint (ties only); the first
+    // chunk without anchors must match exactly once in the file.
+    let hint = (from > 0).then_some(from + 1);
+    let found = locate_run(lines, &LineRun { lines: &old, from, hint, at_end: chunk.end_of_file }, opts);
+    let (chunk_lines, old, (start, layer)) = match found {
+        Ok(placed) => (chunk.lines.as_slice(), old, placed),
+        Err(first) => {
+            // Blank lines a model leaves at a chunk's edges (often standing for the final
+            // newline) need not be in the file.
+            let trimmed = without_blank_edges(&chunk.lines);
+            let old: Vec<&str> = old_lines(trimmed).collect();
+            if trimmed.len() == chunk.lines.len() || old.is_empty() {
+                return Err(first);
+            }
+            let run = LineRun { lines: &old, from, hint, at_end: chunk.end_of_file };
+            let placed = locate_run(lines, &run, opts).map_err(|_| first)?;
+            (trimmed, old, placed)
+        }
+    };
+    let region = &lines[start..start + old.len()];
+    let added: Vec<&str> = chunk_lines
+        .iter()
+        .filter_map(|l| match l {
+            DiffLine::Added(t) => Some(chomp(t)),
+            _ => None,
+        })
+        .collect();
+    let added = fit_added_lines(layer, region, &old, &added);
+    refuse_new_elisions_lines(&added, region)?;
+    let with = merge_chunk(chunk_lines, region, added);
+    Ok((Splice { start, len: old.len(), with }, layer, start + old.len()))
+}
+
+/// A chunk of `+` lines only: inserted right after its last anchor, or at the end of the file
+/// when it has none (codex's reading) or is marked `*** End of File`.
+fn place_addition(lines: &[&str], chunk: &PatchChunk, from: usize) -> (Splice, Layer, usize) {
+    let with: Vec<String> = chunk
+        .lines
+        .iter()
+        .filter_map(|l| match l {
+            DiffLine::Added(t) => Some(chomp(t).to_string()),
+            _ => None,
+        })
+        .collect();
+    let after_anchor = !chunk.anchors.is_empty() && !chunk.end_of_file;
+    let start = if after_anchor { from } else { lines.len() };
+    (Splice { start, len: 0, with }, Layer::Exact, from)
+}
+
+/// The chunk's old lines (context and removed) without their line breaks.
+fn old_lines(lines: &[DiffLine]) -> impl Iterator<Item = &str> {
+    lines.iter().filter_map(|l| match l {
+        DiffLine::Context(t) | DiffLine::Removed(t) => Some(chomp(t)),
+        DiffLine::Added(_) => None,
+    })
+}
+
+fn without_blank_edges(lines: &[DiffLine]) -> &[DiffLine] {
+    let blank = |l: &DiffLine| matches!(l, DiffLine::Context(t) if t.trim().is_empty());
+    let lead = lines.iter().take_while(|l| blank(l)).count();
+    let trail = lines[lead..].iter().rev().take_while(|l| blank(l)).count();
+    &lines[lead..lines.len() - trail]
+}
+
+/// The new lines for a matched region: context lines are the file's own bytes (a lenient match
+/// never rewrites them), `-` lines go, `+` lines come in.
+fn merge_chunk(chunk_lines: &[DiffLine], region: &[&str], added: Vec<String>) -> Vec<String> {
+    let mut region = region.iter();
+    let mut added = added.into_iter();
+    let mut out = Vec::new();
+    for line in chunk_lines {
+        match line {
+            DiffLine::Context(_) => out.extend(region.next().map(|l| l.to_string())),
+            DiffLine::Removed(_) => {
+                region.next();
+            }
+            DiffLine::Added(_) => out.extend(added.next()),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::apply::{apply_file, FileResult};
-use crate::edit::Edit;
+use crate::apply::{apply_file, FileApply, FileResult};
+use crate::edit::{Edit, EditKind};
+use crate::error::{EditError, EditErrorKind};
 use crate::matching::MatchOptions;
 use crate::parse::{parse_reply_with, FormatChoice, ParseOptions};
 use crate::proposal::{compute_hunks, Proposal, ProposalKind};
@@ -56,12 +57,20 @@ pub fn plan_reply_with(
     match_opts: &MatchOptions,
 ) -> Vec<FileOutcome> {
     let parsed = parse_reply_with(reply, format, parse_opts);
-    let mut outcomes: Vec<FileOutcome> = group_by_path(&parsed.edits)
-        .into_iter()
-        .map(|(path, edits)| plan_file(path, &edits, read, match_opts))
-        .collect();
+    let mut outcomes = plan_edits(&parsed.edits, read, match_opts);
     outcomes.extend(parsed.errors.iter().map(|e| failed("", e.to_string(), 0)));
     outcomes
+}
+
+/// Plans edits read elsewhere — an `apply_patch` tool call's, from
+/// [`parse_apply_patch_call`](crate::parse_apply_patch_call) — like a reply's: one outcome per
+/// file, in the order files first appear.
+pub fn plan_edits(
+    edits: &[Edit],
+    read: &dyn Fn(&str) -> Option<String>,
+    match_opts: &MatchOptions,
+) -> Vec<FileOutcome> {
+    group_by_path(edits).into_iter().map(|(path, edits)| plan_file(path, &edits, read, match_opts)).collect()
 }
 
 /// Edits per path, in the order paths first appear.
@@ -83,7 +92,8 @@ fn plan_file(
     opts: &MatchOptions,
 ) -> FileOutcome {
     let base = read(path);
-    let applied = apply_file(base.as_deref(), edits, opts);
+    let mut applied = apply_file(base.as_deref(), edits, opts);
+    refuse_move_onto_existing(&mut applied, path, edits, read);
     let error = (!applied.errors.is_empty())
         .then(|| applied.errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     let blocks_failed = applied.errors.len();
@@ -112,6 +122,25 @@ fn plan_file(
         renamed_to,
         proposal: Some(proposal),
     }
+}
+
+/// A rename never replaces another file: it would delete that file's content unseen.
+fn refuse_move_onto_existing(
+    applied: &mut FileApply,
+    path: &str,
+    edits: &[&Edit],
+    read: &dyn Fn(&str) -> Option<String>,
+) {
+    let FileResult::Renamed { to, .. } = &applied.result else {
+        return;
+    };
+    if to == path || read(to).is_none() {
+        return;
+    }
+    let block = edits.iter().rev().find(|e| matches!(e.kind, EditKind::Rename { .. })).map_or(0, |e| e.block);
+    let kind = EditErrorKind::DestinationExists { to: to.clone() };
+    applied.errors.push(EditError { path: path.to_string(), block, kind });
+    applied.result = FileResult::Failed;
 }
 
 fn failed(path: &str, error: String, blocks_failed: usize) -> FileOutcome {
