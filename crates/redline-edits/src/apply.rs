@@ -325,7 +325,7 @@ fn place_chunk(
     }
     let old: Vec<&str> = old_lines(&chunk.lines).collect();
     if old.is_empty() {
-        return Ok(place_addition(lines, chunk, from));
+        return place_addition(lines, chunk, from);
     }
     // Where the anchors or the previous chunk left off is a line hint (ties only); the first
     // chunk without anchors must match exactly once in the file.
@@ -362,7 +362,11 @@ fn place_chunk(
 
 /// A chunk of `+` lines only: inserted right after its last anchor, or at the end of the file
 /// when it has none (codex's reading) or is marked `*** End of File`.
-fn place_addition(lines: &[&str], chunk: &PatchChunk, from: usize) -> (Splice, Layer, usize) {
+fn place_addition(
+    lines: &[&str],
+    chunk: &PatchChunk,
+    from: usize,
+) -> Result<(Splice, Layer, usize), EditErrorKind> {
     let with: Vec<String> = chunk
         .lines
         .iter()
@@ -371,9 +375,10 @@ fn place_addition(lines: &[&str], chunk: &PatchChunk, from: usize) -> (Splice, L
             _ => None,
         })
         .collect();
+    refuse_new_elisions_lines(&with, &[])?;
     let after_anchor = !chunk.anchors.is_empty() && !chunk.end_of_file;
     let start = if after_anchor { from } else { lines.len() };
-    (Splice { start, len: 0, with }, Layer::Exact, from)
+    Ok((Splice { start, len: 0, with }, Layer::Exact, from))
 }
 
 /// The chunk's old lines (context and removed) without their line breaks.
@@ -464,5 +469,142 @@ mod tests {
         let b = replace_edit("one\n", "1\n", 1);
         let got = apply_file(Some("one\ntwo\nthree\n"), &[&a, &b], &MatchOptions::default());
         assert_eq!(got.result, FileResult::Modified("1\ntwo\n3\n".into()));
+    }
+}
+
+#[cfg(test)]
+mod patch_tests {
+    use super::*;
+    use crate::parse::apply_patch;
+
+    /// Applies an `*** Update File: f.txt` section with these chunks to `base`.
+    fn update(base: &str, chunks: &str) -> FileApply {
+        let reply = format!("*** Begin Patch\n*** Update File: f.txt\n{chunks}*** End Patch\n");
+        let out = apply_patch::parse(&reply).into_output();
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        let edits: Vec<&Edit> = out.edits.iter().collect();
+        apply_file(Some(base), &edits, &MatchOptions::default())
+    }
+
+    fn modified(got: &FileApply) -> &str {
+        match &got.result {
+            FileResult::Modified(text) => text,
+            other => panic!("expected a modified file, got {other:?} with {:?}", got.errors),
+        }
+    }
+
+    /// The one chunk error of a refused file: the chunk (0-based) and why.
+    fn chunk_error(got: FileApply) -> (usize, EditErrorKind) {
+        assert_eq!(got.result, FileResult::Failed);
+        match <[EditError; 1]>::try_from(got.errors) {
+            Ok([EditError { kind: EditErrorKind::InChunk { chunk, cause }, .. }]) => (chunk, *cause),
+            other => panic!("expected one chunk error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn lenient_match_keeps_the_files_own_context_bytes() {
+        let base = "def greet():\n    msg = \u{201c}hello\u{201d} \n    print(msg)\u{a0}\n    return None\n";
+        let got = update(
+            base,
+            "@@ def greet():\n     msg = \"hello\"\n-    print(msg)\n+    log(msg)\n     return None\n",
+        );
+        assert_eq!(
+            modified(&got),
+            "def greet():\n    msg = \u{201c}hello\u{201d} \n    log(msg)\n    return None\n"
+        );
+        assert_eq!(got.layers, vec![Layer::Punctuation]);
+    }
+
+    #[test]
+    fn a_chunk_that_fails_leaves_the_whole_file_untouched() {
+        let got = update("a\nb\nc\n", "@@\n-a\n+A\n@@\n-nothing like it\n+x\n");
+        let message = got.errors.first().map(ToString::to_string).unwrap_or_default();
+        assert!(
+            message.contains("chunk 2") && message.contains("nothing in this file was changed"),
+            "{message}"
+        );
+        let (chunk, cause) = chunk_error(got);
+        assert_eq!(chunk, 1);
+        assert!(matches!(cause, EditErrorKind::NoMatch { .. }), "{cause:?}");
+    }
+
+    #[test]
+    fn end_of_file_chunk_is_placed_at_the_end_only() {
+        let base = "x\nend\nmid\nx\nend\n";
+        let eof = update(base, "@@\n x\n-end\n+END\n*** End of File\n");
+        assert_eq!(modified(&eof), "x\nend\nmid\nx\nEND\n");
+        let (_, cause) = chunk_error(update(base, "@@\n x\n-end\n+END\n"));
+        assert_eq!(cause, EditErrorKind::Ambiguous { lines: vec![1, 4] });
+        let (_, cause) = chunk_error(update("x\nend\ntail\n", "@@\n-end\n+E\n*** End of File\n"));
+        assert!(matches!(cause, EditErrorKind::NotAtEndOfFile { .. }), "{cause:?}");
+    }
+
+    #[test]
+    fn nested_anchors_pick_the_method_of_the_named_class() {
+        let base =
+            "class A:\n    def f(self):\n        return 1\n\nclass B:\n    def f(self):\n        return 1\n";
+        let got = update(base, "@@ class B:\n@@     def f(self):\n-        return 1\n+        return 2\n");
+        assert_eq!(
+            modified(&got),
+            "class A:\n    def f(self):\n        return 1\n\nclass B:\n    def f(self):\n        return 2\n"
+        );
+        let (_, cause) = chunk_error(update(base, "@@\n-        return 1\n+        return 2\n"));
+        assert_eq!(cause, EditErrorKind::Ambiguous { lines: vec![3, 7] });
+        let (_, cause) = chunk_error(update(base, "@@ class C:\n-        return 1\n+        return 2\n"));
+        assert_eq!(cause, EditErrorKind::AnchorNotFound { anchor: "class C:".into() });
+    }
+
+    #[test]
+    fn chunks_out_of_file_order_are_refused_with_where_they_are() {
+        let (chunk, cause) = chunk_error(update("a\nb\nc\n", "@@\n-c\n+C\n@@\n-a\n+A\n"));
+        assert_eq!(chunk, 1);
+        assert_eq!(cause, EditErrorKind::OutOfOrder { at_line: 1, after_line: 3 });
+    }
+
+    #[test]
+    fn additions_go_after_their_anchor_or_at_the_end() {
+        let base = "fn a() {\n}\nfn b() {\n}\n";
+        let anchored = update(base, "@@ fn a() {\n+    call();\n");
+        assert_eq!(modified(&anchored), "fn a() {\n    call();\n}\nfn b() {\n}\n");
+        let bare = update(base, "@@\n+fn c() {}\n");
+        assert_eq!(modified(&bare), "fn a() {\n}\nfn b() {\n}\nfn c() {}\n");
+    }
+
+    #[test]
+    fn crlf_file_keeps_its_line_endings() {
+        let got = update("one\r\ntwo\r\nthree\r\n", "@@\n one\n-two\n+2\n");
+        assert_eq!(modified(&got), "one\r\n2\r\nthree\r\n");
+    }
+
+    #[test]
+    fn added_lines_follow_the_files_indentation_when_the_patch_lost_it() {
+        let got = update("    if x:\n        y()\n", "@@\n if x:\n-    y()\n+    z()\n");
+        assert_eq!(modified(&got), "    if x:\n        z()\n");
+        assert_eq!(got.layers, vec![Layer::Indentation]);
+    }
+
+    #[test]
+    fn blank_context_at_a_chunks_edge_need_not_be_in_the_file() {
+        let got = update("a\nb\n", "@@\n a\n-b\n+B\n\n");
+        assert_eq!(modified(&got), "a\nB\n");
+    }
+
+    #[test]
+    fn an_update_that_changes_nothing_or_has_no_file_is_refused() {
+        let same = update("a\nb\n", "@@\n a\n b\n");
+        assert_eq!(same.errors[0].kind, EditErrorKind::NoChange);
+        let reply = "*** Begin Patch\n*** Update File: f.txt\n@@\n-a\n+b\n*** End Patch\n";
+        let out = apply_patch::parse(reply).into_output();
+        let got = apply_file(None, &[&out.edits[0]], &MatchOptions::default());
+        assert_eq!(got.errors[0].kind, EditErrorKind::FileMissing);
+    }
+
+    #[test]
+    fn a_placeholder_in_added_lines_is_refused() {
+        let got = update("a\nb\n", "@@\n a\n-b\n+// ... existing code ...\n");
+        assert_eq!(got.result, FileResult::Failed);
+        let (_, cause) = chunk_error(update("a\nb\n", "@@\n+// ... existing code ...\n"));
+        assert_eq!(cause, EditErrorKind::ElisionInReplacement);
     }
 }

@@ -175,6 +175,63 @@ mod tests {
         assert_eq!(plan[1].status, FileStatus::Created);
     }
 
+    fn files(path: &str) -> Option<String> {
+        match path {
+            "a.txt" => Some("one\ntwo\n".into()),
+            "taken.txt" => Some("someone's file\n".into()),
+            _ => None,
+        }
+    }
+
+    fn plan_patch(sections: &str) -> Vec<FileOutcome> {
+        let reply = format!("*** Begin Patch\n{sections}*** End Patch\n");
+        plan_reply(&reply, FormatChoice::Auto, &files)
+    }
+
+    #[test]
+    fn patch_move_applies_its_changes_but_never_onto_an_existing_file() {
+        let moved = plan_patch("*** Update File: a.txt\n*** Move to: b.txt\n@@\n-two\n+2\n");
+        assert_eq!(moved[0].status, FileStatus::Renamed);
+        assert_eq!(
+            (moved[0].renamed_to.as_deref(), moved[0].new_text.as_deref()),
+            (Some("b.txt"), Some("one\n2\n"))
+        );
+        let onto = plan_patch("*** Update File: a.txt\n*** Move to: taken.txt\n@@\n-two\n+2\n");
+        assert_eq!(onto[0].status, FileStatus::Failed);
+        assert!(onto[0].new_text.is_none());
+        assert!(
+            onto[0].error.as_deref().is_some_and(|e| e.contains("already exists")),
+            "{:?}",
+            onto[0].error
+        );
+    }
+
+    #[test]
+    fn patch_move_whose_chunk_fails_neither_moves_nor_changes() {
+        let plan = plan_patch("*** Update File: a.txt\n*** Move to: b.txt\n@@\n-three\n+3\n");
+        assert_eq!(plan[0].status, FileStatus::Failed);
+        assert!(plan[0].renamed_to.is_none() && plan[0].new_text.is_none());
+    }
+
+    #[test]
+    fn patch_add_onto_an_existing_file_is_refused_while_other_files_apply() {
+        let plan = plan_patch("*** Add File: taken.txt\n+mine\n*** Update File: a.txt\n@@\n-one\n+1\n");
+        assert_eq!(plan[0].status, FileStatus::Failed);
+        assert!(plan[0].error.as_deref().is_some_and(|e| e.contains("already exists")));
+        assert_eq!(plan[1].status, FileStatus::Applied);
+        assert_eq!(plan[1].new_text.as_deref(), Some("1\ntwo\n"));
+    }
+
+    #[test]
+    fn fenced_patch_and_apply_patch_call_plan_the_same() {
+        let patch = "*** Begin Patch\n*** Update File: a.txt\n@@\n one\n-two\n+2\n*** End Patch\n";
+        let fenced = plan_reply(&format!("Changing it:\n```patch\n{patch}```\n"), FormatChoice::Auto, &files);
+        let edits = crate::parse_apply_patch_call(&serde_json::json!({ "input": patch })).expect("a patch");
+        let called = plan_edits(&edits, &files, &MatchOptions::default());
+        assert_eq!(fenced, called);
+        assert_eq!(called[0].new_text.as_deref(), Some("one\n2\n"));
+    }
+
     #[test]
     fn failed_file_carries_no_new_text() {
         let reply = "a.txt\n<<<<<<< SEARCH\nthree\n=======\n3\n>>>>>>> REPLACE\n";
