@@ -50,7 +50,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
             i += 1;
             continue;
         }
-        let Some(end) = find_end(&lines, i) else {
+        let Some((end, closed)) = find_end(&lines, i) else {
             parsed.errors.push(ParseError {
                 line: i + 1,
                 message: format!(
@@ -67,7 +67,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
                 parsed.items.extend(edits.into_iter().map(|e| Item {
                     kind: ItemKind::Edit(e),
                     end_line: end + 1,
-                    closed: true,
+                    closed,
                 }));
             }
             Err(error) => parsed.errors.push(error),
@@ -129,17 +129,18 @@ fn call_patch_text(arguments: &Value) -> Result<String, ParseError> {
     }
 }
 
-/// The index of the `*** End Patch` closing the patch that begins at `begin`; `None` when the
-/// reply ends, or another patch begins, first.
-fn find_end(lines: &[&str], begin: usize) -> Option<usize> {
-    for (j, line) in lines.iter().enumerate().skip(begin + 1) {
-        match chomp(line).trim() {
-            END => return Some(j),
-            BEGIN => return None,
-            _ => {}
-        }
+/// The index of the `*** End Patch` closing the patch that begins at `begin`, and whether it is
+/// final; `None` when the reply ends, or another patch begins, first. A marker indented like a
+/// context line (` *** End Patch` in a file that documents the format) ends the patch only when
+/// no unindented one follows, so it is final only once the reply is complete.
+fn find_end(lines: &[&str], begin: usize) -> Option<(usize, bool)> {
+    let unindented = |line: &str, marker: &str| chomp(line).trim_end() == marker;
+    let rest = lines.iter().enumerate().skip(begin + 1);
+    let rest: Vec<(usize, &&str)> = rest.take_while(|(_, l)| !unindented(l, BEGIN)).collect();
+    if let Some((j, _)) = rest.iter().find(|(_, l)| unindented(l, END)) {
+        return Some((*j, true));
     }
-    None
+    rest.iter().find(|(_, l)| chomp(l).trim() == END).map(|(j, _)| (*j, false))
 }
 
 /// The lines between `*** Begin Patch` and `*** End Patch`; `offset` is the reply index of the
@@ -279,7 +280,8 @@ fn read_update(body: &Body, start: usize, path: &str) -> Result<(Update, usize),
             if update.move_to.is_none() {
                 return Err(body.error(k, format!("`{MOVE}` names no file")));
             }
-        } else if marker.starts_with("***") {
+        } else if line.starts_with("***") || [ADD, DELETE, UPDATE].iter().any(|h| marker.starts_with(h)) {
+            // The next section; an indented `***` line is context (` *** WARNING ***`).
             break;
         } else if let Some(rest) = line.strip_prefix("@@") {
             if !open.lines.is_empty() {
@@ -459,6 +461,19 @@ mod tests {
         let dangling_anchor =
             errors("*** Begin Patch\n*** Update File: a\n@@\n-x\n+y\n@@ fn f\n*** End Patch\n");
         assert!(dangling_anchor[0].message.contains("no chunk lines"), "{}", dangling_anchor[0].message);
+    }
+
+    #[test]
+    fn marker_lines_quoted_as_context_stay_context() {
+        let chunk = "@@\n *** End Patch\n *** WARNING ***\n-old\n+new\n";
+        let reply = format!("*** Begin Patch\n*** Update File: doc.md\n{chunk}*** End Patch\n");
+        let EditKind::Patch { chunks } = &edits(&reply)[0].kind else { panic!("expected a patch") };
+        assert_eq!(chunks[0].lines[0], DiffLine::Context("*** End Patch\n".into()));
+        assert_eq!(chunks[0].lines[1], DiffLine::Context("*** WARNING ***\n".into()));
+        assert_eq!(chunks[0].lines.len(), 4);
+        // While streaming, the indented marker could still turn out to be content.
+        let prefix = "*** Begin Patch\n*** Update File: doc.md\n@@\n-old\n+new\n *** End Patch\n";
+        assert!(parse(prefix).items.iter().all(|item| !item.closed));
     }
 
     #[test]
