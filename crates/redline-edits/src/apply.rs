@@ -323,29 +323,11 @@ fn place_chunk(
             .ok_or_else(|| EditErrorKind::AnchorNotFound { anchor: anchor.clone() })?;
         from = at + 1;
     }
-    let old: Vec<&str> = old_lines(&chunk.lines).collect();
-    if old.is_empty() {
+    if old_lines(&chunk.lines).next().is_none() {
         return place_addition(lines, chunk, from);
     }
-    // Where the anchors or the previous chunk left off is a line hint (ties only); the first
-    // chunk without anchors must match exactly once in the file.
-    let hint = (from > 0).then_some(from + 1);
-    let found = locate_run(lines, &LineRun { lines: &old, from, hint, at_end: chunk.end_of_file }, opts);
-    let (chunk_lines, old, (start, layer)) = match found {
-        Ok(placed) => (chunk.lines.as_slice(), old, placed),
-        Err(first) => {
-            // Blank lines a model leaves at a chunk's edges (often standing for the final
-            // newline) need not be in the file.
-            let trimmed = without_blank_edges(&chunk.lines);
-            let old: Vec<&str> = old_lines(trimmed).collect();
-            if trimmed.len() == chunk.lines.len() || old.is_empty() {
-                return Err(first);
-            }
-            let run = LineRun { lines: &old, from, hint, at_end: chunk.end_of_file };
-            let placed = locate_run(lines, &run, opts).map_err(|_| first)?;
-            (trimmed, old, placed)
-        }
-    };
+    let (chunk_lines, start, layer) = locate_chunk(lines, chunk, from, opts)?;
+    let old: Vec<&str> = old_lines(chunk_lines).collect();
     let region = &lines[start..start + old.len()];
     let added: Vec<&str> = chunk_lines
         .iter()
@@ -358,6 +340,36 @@ fn place_chunk(
     refuse_new_elisions_lines(&added, region)?;
     let with = merge_chunk(chunk_lines, region, added);
     Ok((Splice { start, len: old.len(), with }, layer, start + old.len()))
+}
+
+/// The chunk's lines as matched (blank context lines at its edges dropped if that is what it
+/// took), where its old lines start, and the layer. Where the anchors or the previous chunk
+/// left off is a line hint (it settles ties only); the first chunk without anchors must match
+/// exactly once in the file.
+fn locate_chunk<'c>(
+    lines: &[&str],
+    chunk: &'c PatchChunk,
+    from: usize,
+    opts: &MatchOptions,
+) -> Result<(&'c [DiffLine], usize, Layer), EditErrorKind> {
+    let hint = (from > 0).then_some(from + 1);
+    let locate = |chunk_lines: &[DiffLine]| {
+        let old: Vec<&str> = old_lines(chunk_lines).collect();
+        locate_run(lines, &LineRun { lines: &old, from, hint, at_end: chunk.end_of_file }, opts)
+    };
+    let first = match locate(&chunk.lines) {
+        Ok((start, layer)) => return Ok((&chunk.lines, start, layer)),
+        Err(ambiguous @ EditErrorKind::Ambiguous { .. }) => return Err(ambiguous),
+        Err(not_found) => not_found,
+    };
+    // Blank lines a model leaves at a chunk's edges (often standing for the final newline)
+    // need not be in the file.
+    let trimmed = without_blank_edges(&chunk.lines);
+    if trimmed.len() == chunk.lines.len() || old_lines(trimmed).next().is_none() {
+        return Err(first);
+    }
+    let (start, layer) = locate(trimmed).map_err(|_| first)?;
+    Ok((trimmed, start, layer))
 }
 
 /// A chunk of `+` lines only: inserted right after its last anchor, or at the end of the file
