@@ -38,6 +38,11 @@ pub enum EditKind {
     UnifiedDiff {
         hunks: Vec<DiffHunk>,
     },
+    /// The chunks of an apply_patch (V4A) `*** Update File:` section, placed in order; they
+    /// apply all together or not at all.
+    Patch {
+        chunks: Vec<PatchChunk>,
+    },
 }
 
 /// One `@@` hunk as a model wrote it.
@@ -47,6 +52,26 @@ pub struct DiffHunk {
     pub old_start: Option<usize>,
     /// Lines with their first column: ' ' context, '-' removed, '+' added.
     pub lines: Vec<DiffLine>,
+}
+
+/// One `@@` chunk of an apply_patch update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchChunk {
+    /// The `@@ <line>` anchors before the chunk, outermost first (`@@ class A` then
+    /// `@@ def f():`): each is a whole line of the file, found after the one before; the chunk
+    /// comes after the last.
+    pub anchors: Vec<String>,
+    /// Lines with their first column: ' ' context, '-' removed, '+' added.
+    pub lines: Vec<DiffLine>,
+    /// `*** End of File`: the chunk's context and removed lines are the file's last lines.
+    pub end_of_file: bool,
+}
+
+impl PatchChunk {
+    /// Whether the chunk adds or removes anything (a chunk of context only changes nothing).
+    pub fn changes_something(&self) -> bool {
+        self.lines.iter().any(|l| !matches!(l, DiffLine::Context(_)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,6 +40,18 @@ pub enum EditErrorKind {
     NoAnchor,
     /// The reply itself could not be read.
     Parse { message: String },
+    /// A rename or `*** Move to:` onto a path that already holds a file.
+    DestinationExists { to: String },
+    /// One chunk (0-based) of an apply_patch update could not be placed; the whole update
+    /// is refused.
+    InChunk { chunk: usize, cause: Box<EditErrorKind> },
+    /// An `@@` anchor of a chunk is not a line of the file after the previous chunk.
+    AnchorNotFound { anchor: String },
+    /// The chunk's lines are in the file, but only before where its anchors or the previous
+    /// chunk left off (1-based lines).
+    OutOfOrder { at_line: usize, after_line: usize },
+    /// A chunk marked `*** End of File` whose lines are not the file's last lines.
+    NotAtEndOfFile { closest: Option<Closest> },
 }
 
 /// One edit that was not applied. Blocks are counted from 1 in the message.
@@ -55,20 +67,29 @@ pub struct EditError {
 impl EditError {
     /// A short stable name for tallies and UI codes (never parse the message).
     pub fn category(&self) -> &'static str {
-        match self.kind {
-            EditErrorKind::NoMatch { .. } => "no-match",
-            EditErrorKind::Ambiguous { .. } => "ambiguous",
-            EditErrorKind::ElisionInSearch => "elision-in-search",
-            EditErrorKind::ElisionInReplacement => "elision-in-replacement",
-            EditErrorKind::NoChange => "no-change",
-            EditErrorKind::EmptySearchOnExistingFile => "empty-search-on-existing-file",
-            EditErrorKind::WouldEmptyFile => "would-empty-file",
-            EditErrorKind::LooksLikeFragment => "looks-like-fragment",
-            EditErrorKind::FileMissing => "file-missing",
-            EditErrorKind::FileExists => "file-exists",
-            EditErrorKind::NoAnchor => "no-anchor",
-            EditErrorKind::Parse { .. } => "parse-error",
-        }
+        category_of(&self.kind)
+    }
+}
+
+fn category_of(kind: &EditErrorKind) -> &'static str {
+    match kind {
+        EditErrorKind::NoMatch { .. } => "no-match",
+        EditErrorKind::Ambiguous { .. } => "ambiguous",
+        EditErrorKind::ElisionInSearch => "elision-in-search",
+        EditErrorKind::ElisionInReplacement => "elision-in-replacement",
+        EditErrorKind::NoChange => "no-change",
+        EditErrorKind::EmptySearchOnExistingFile => "empty-search-on-existing-file",
+        EditErrorKind::WouldEmptyFile => "would-empty-file",
+        EditErrorKind::LooksLikeFragment => "looks-like-fragment",
+        EditErrorKind::FileMissing => "file-missing",
+        EditErrorKind::FileExists => "file-exists",
+        EditErrorKind::NoAnchor => "no-anchor",
+        EditErrorKind::Parse { .. } => "parse-error",
+        EditErrorKind::DestinationExists { .. } => "destination-exists",
+        EditErrorKind::InChunk { cause, .. } => category_of(cause),
+        EditErrorKind::AnchorNotFound { .. } => "anchor-not-found",
+        EditErrorKind::OutOfOrder { .. } => "out-of-order",
+        EditErrorKind::NotAtEndOfFile { .. } => "not-at-end-of-file",
     }
 }
 
@@ -115,6 +136,56 @@ fn describe(kind: &EditErrorKind) -> String {
             "a hunk adds lines without context or a line number; include context lines".to_string()
         }
         EditErrorKind::Parse { message } => format!("the reply could not be read: {message}"),
+        EditErrorKind::DestinationExists { to } => {
+            format!(
+                "cannot move the file to {to}: a file already exists there; edit or delete that file instead"
+            )
+        }
+        EditErrorKind::InChunk { chunk, cause } => {
+            format!("chunk {}: {}; nothing in this file was changed", chunk + 1, describe_chunk(cause))
+        }
+        EditErrorKind::AnchorNotFound { .. }
+        | EditErrorKind::OutOfOrder { .. }
+        | EditErrorKind::NotAtEndOfFile { .. } => describe_chunk(kind),
+    }
+}
+
+/// Why an apply_patch chunk could not be placed, in the format's own words.
+fn describe_chunk(kind: &EditErrorKind) -> String {
+    const LINES: &str = "its ' ' and '-' lines";
+    match kind {
+        EditErrorKind::NoMatch { closest: Some(c), .. } => format!(
+            "{LINES} do not match the file after its @@ lines and the previous chunk. The closest \
+             candidate is lines {}-{} ({:.0}% similar); copy the current lines exactly and retry",
+            c.start_line,
+            c.end_line,
+            c.similarity * 100.0
+        ),
+        EditErrorKind::NoMatch { closest: None, .. } => {
+            format!("{LINES} do not match the file, and nothing in it is close")
+        }
+        EditErrorKind::Ambiguous { lines } => format!(
+            "{LINES} match {} places (starting at lines {}); add an @@ line naming the enclosing \
+             class or function, or more context lines, so they match exactly one",
+            lines.len(),
+            lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        EditErrorKind::AnchorNotFound { anchor } => format!(
+            "`@@ {anchor}` is not a line of the file after the previous chunk; an @@ line must \
+             repeat a whole line of the file, such as a function's signature"
+        ),
+        EditErrorKind::OutOfOrder { at_line, after_line } => format!(
+            "{LINES} are at line {at_line}, before line {after_line} where its @@ lines or the \
+             previous chunk left off; write the chunks in file order, each after its @@ lines"
+        ),
+        EditErrorKind::NotAtEndOfFile { closest } => format!(
+            "it is marked `*** End of File` but {LINES} are not the last lines of the file{}",
+            closest
+                .as_ref()
+                .map(|c| format!(" (the last lines are {:.0}% similar)", c.similarity * 100.0))
+                .unwrap_or_default()
+        ),
+        other => describe(other),
     }
 }
 

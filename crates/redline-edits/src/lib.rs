@@ -1,5 +1,6 @@
 //! Model replies to edit proposals: parsing every edit format Redline accepts (tool calls,
-//! SEARCH/REPLACE in the Aider, Cline and Roo dialects, unified diffs, whole files), locating
+//! SEARCH/REPLACE in the Aider, Cline and Roo dialects, unified diffs, whole files, OpenAI's
+//! apply_patch), locating
 //! each edit in its file with layered matching, building proposals with per-hunk state, and the
 //! three-way merge used when a file changed on disk before accepting.
 //!
@@ -26,14 +27,15 @@ pub mod aider_compat {
 }
 
 pub use apply::{apply_file, FileApply, FileResult};
-pub use edit::{DiffHunk, DiffLine, Edit, EditKind, ParseError, ParseOutput, ShellBlock};
+pub use edit::{DiffHunk, DiffLine, Edit, EditKind, ParseError, ParseOutput, PatchChunk, ShellBlock};
 pub use error::{Closest, EditError, EditErrorKind};
 pub use matching::{EmptySearch, Layer, MatchOptions};
 pub use merge::{merge3, Conflict, ConflictRegion};
+pub use parse::apply_patch::parse_apply_patch_call;
 pub use parse::{
     detect_format, edit_format_for_model, parse_reply, parse_reply_with, Format, FormatChoice, ParseOptions,
 };
-pub use plan::{plan_reply, plan_reply_with, FileOutcome, FileStatus};
+pub use plan::{plan_edits, plan_reply, plan_reply_with, FileOutcome, FileStatus};
 pub use proposal::{
     apply_hunk_states, compute_hunks, replace_hunk_text, sha256_hex, Hunk, HunkError, HunkState, Proposal,
     ProposalKind,

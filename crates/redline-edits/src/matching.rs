@@ -1,6 +1,10 @@
 //! Locating a SEARCH text in a file: exact and unique first, then ignoring trailing whitespace,
 //! then ignoring indentation (re-indenting the replacement), then a fuzzy line-level match.
 //! More than one candidate at a layer is an error, never a guess.
+//!
+//! apply_patch chunks are whole lines placed in order ([`locate_run`]): the same exact,
+//! trailing-whitespace and indentation layers, then typographic punctuation read as ASCII; no
+//! fuzzy layer, since a chunk's `-` lines name exactly what to remove.
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +53,9 @@ pub enum Layer {
     Exact,
     TrailingWhitespace,
     Indentation,
+    /// Lines equal once trimmed and with typographic quotes, dashes and odd spaces read as
+    /// ASCII (apply_patch chunks only).
+    Punctuation,
     Fuzzy,
     Elided,
 }
@@ -224,13 +231,13 @@ fn tolerant_once(
     hint: Option<usize>,
     opts: &MatchOptions,
 ) -> Result<Option<(String, Layer)>, EditErrorKind> {
-    let trailing = windows(file, search, |a, b| a.trim_end() == b.trim_end());
+    let trailing = windows(&file.lines, search, same_but_trailing_space);
     if let Some(at) = choose(&trailing, hint, opts)? {
         let with = owned(replace);
         refuse_new_elisions_lines(&with, &file.lines[at..at + search.len()])?;
         return Ok(Some((file.splice(at, search.len(), &with), Layer::TrailingWhitespace)));
     }
-    let trimmed = windows(file, search, |a, b| a.trim() == b.trim());
+    let trimmed = windows(&file.lines, search, same_but_indentation);
     let Some(at) = choose(&trimmed, hint, opts)? else {
         return Ok(None);
     };
@@ -254,13 +261,136 @@ fn owned(lines: &[&str]) -> Vec<String> {
 }
 
 /// Start lines of every window whose lines all satisfy `same`.
-fn windows(file: &FileLines, search: &[&str], same: impl Fn(&str, &str) -> bool) -> Vec<usize> {
-    if search.is_empty() || search.len() > file.lines.len() {
+fn windows(file: &[&str], search: &[&str], same: impl Fn(&str, &str) -> bool) -> Vec<usize> {
+    if search.is_empty() || search.len() > file.len() {
         return Vec::new();
     }
-    (0..=file.lines.len() - search.len())
-        .filter(|&i| search.iter().enumerate().all(|(k, s)| same(file.lines[i + k], s)))
+    (0..=file.len() - search.len()).filter(|&i| window_is(file, i, search, &same)).collect()
+}
+
+fn window_is(file: &[&str], at: usize, search: &[&str], same: impl Fn(&str, &str) -> bool) -> bool {
+    file.get(at..at + search.len()).is_some_and(|w| w.iter().zip(search).all(|(f, s)| same(f, s)))
+}
+
+fn same_exactly(a: &str, b: &str) -> bool {
+    a == b
+}
+
+fn same_but_trailing_space(a: &str, b: &str) -> bool {
+    a.trim_end() == b.trim_end()
+}
+
+fn same_but_indentation(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
+}
+
+fn same_but_typography(a: &str, b: &str) -> bool {
+    plain_punctuation(a).trim() == plain_punctuation(b).trim()
+}
+
+/// Typographic dashes, quotes and spaces (what word processors and some models write) as the
+/// ASCII characters code uses.
+fn plain_punctuation(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            '\u{2018}'..='\u{201b}' => '\'',
+            '\u{201c}'..='\u{201f}' => '"',
+            '\u{00a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => ' ',
+            other => other,
+        })
         .collect()
+}
+
+/// Whether a file line and a line a model wrote are the same, at some layer.
+type SameLine = fn(&str, &str) -> bool;
+
+/// The whole-line layers, strictest first; past the first only when whitespace-tolerant.
+const LINE_LAYERS: [(Layer, SameLine); 4] = [
+    (Layer::Exact, same_exactly),
+    (Layer::TrailingWhitespace, same_but_trailing_space),
+    (Layer::Indentation, same_but_indentation),
+    (Layer::Punctuation, same_but_typography),
+];
+
+fn line_layers(opts: &MatchOptions) -> &'static [(Layer, SameLine)] {
+    if opts.whitespace_tolerant {
+        &LINE_LAYERS
+    } else {
+        &LINE_LAYERS[..1]
+    }
+}
+
+/// A run of whole lines to find in a file: an apply_patch chunk's context and `-` lines.
+pub(crate) struct LineRun<'a> {
+    pub lines: &'a [&'a str],
+    /// 0-based index of the first file line a match may start at (chunks are in file order).
+    pub from: usize,
+    /// 1-based line a match is expected at; among several it picks the one there, or the only
+    /// one within `hint_window` lines of it, as for SEARCH/REPLACE line hints.
+    pub hint: Option<usize>,
+    /// The run must end at the file's last line (`*** End of File`).
+    pub at_end: bool,
+}
+
+/// The first file line at or after `from` equal to `anchor`, at the strictest layer that has
+/// one: an `@@` anchor jumps forward to the next such line.
+pub(crate) fn find_anchor(file: &[&str], anchor: &str, from: usize, opts: &MatchOptions) -> Option<usize> {
+    line_layers(opts).iter().find_map(|(_, same)| (from..file.len()).find(|&i| same(file[i], anchor)))
+}
+
+/// Where `run` starts, and the layer it matched at. Several candidates at a layer are an error
+/// unless the hint picks one; no candidate says why: only before `from`, not at the end, or
+/// the closest lines.
+pub(crate) fn locate_run(
+    file: &[&str],
+    run: &LineRun,
+    opts: &MatchOptions,
+) -> Result<(usize, Layer), EditErrorKind> {
+    let fits = |at: usize| at >= run.from && (!run.at_end || at + run.lines.len() == file.len());
+    for (layer, same) in line_layers(opts) {
+        let candidates: Vec<usize> =
+            windows(file, run.lines, same).into_iter().filter(|&at| fits(at)).collect();
+        if let Some(at) = choose(&candidates, run.hint, opts)? {
+            return Ok((at, *layer));
+        }
+    }
+    Err(why_not_placed(file, run, opts))
+}
+
+fn why_not_placed(file: &[&str], run: &LineRun, opts: &MatchOptions) -> EditErrorKind {
+    let anywhere: Vec<usize> =
+        line_layers(opts).iter().flat_map(|(_, same)| windows(file, run.lines, same)).collect();
+    if run.at_end && anywhere.iter().any(|&at| at >= run.from) {
+        let tail = file.len().checked_sub(run.lines.len());
+        let closest = tail.and_then(|at| {
+            let similarity = window_similarity(&file[at..], run.lines, 0.0)?;
+            Some(Closest { start_line: at + 1, end_line: file.len(), similarity })
+        });
+        return EditErrorKind::NotAtEndOfFile { closest };
+    }
+    if let Some(&at) = anywhere.iter().filter(|&&at| at < run.from).min() {
+        return EditErrorKind::OutOfOrder { at_line: at + 1, after_line: run.from };
+    }
+    EditErrorKind::NoMatch { closest: closest(file, run.lines), floor: None }
+}
+
+/// A chunk's `+` lines once its old lines matched `region` at `layer`: re-indented like the
+/// file when the match ignored indentation (Aider's rule, as for SEARCH/REPLACE), else as
+/// written.
+pub(crate) fn fit_added_lines(layer: Layer, region: &[&str], old: &[&str], added: &[&str]) -> Vec<String> {
+    let fitted = match layer {
+        Layer::Indentation => reindent(region, old, added),
+        Layer::Punctuation => {
+            let region: Vec<String> = region.iter().map(|l| plain_punctuation(l)).collect();
+            let old: Vec<String> = old.iter().map(|l| plain_punctuation(l)).collect();
+            let region: Vec<&str> = region.iter().map(String::as_str).collect();
+            let old: Vec<&str> = old.iter().map(String::as_str).collect();
+            reindent(&region, &old, added)
+        }
+        _ => None,
+    };
+    fitted.unwrap_or_else(|| owned(added))
 }
 
 /// Aider's rule: strip the common indentation of search and replacement, then the file's lines
@@ -311,8 +441,10 @@ fn fuzzy(
     hint: Option<usize>,
     opts: &MatchOptions,
 ) -> Result<String, EditErrorKind> {
-    let no_match =
-        |file: &FileLines| EditErrorKind::NoMatch { closest: closest(file, search), floor: opts.fuzzy_floor };
+    let no_match = |file: &FileLines| EditErrorKind::NoMatch {
+        closest: closest(&file.lines, search),
+        floor: opts.fuzzy_floor,
+    };
     let Some(floor) = opts.fuzzy_floor else {
         return Err(no_match(file));
     };
@@ -392,14 +524,14 @@ fn window_similarity(window: &[&str], search: &[&str], floor: f64) -> Option<f64
 }
 
 /// The best window regardless of floor, for the error message.
-fn closest(file: &FileLines, search: &[&str]) -> Option<Closest> {
-    if search.is_empty() || search.len() > file.lines.len() {
+fn closest(file: &[&str], search: &[&str]) -> Option<Closest> {
+    if search.is_empty() || search.len() > file.len() {
         return None;
     }
     let mut best: Option<(usize, f64)> = None;
-    for i in 0..=file.lines.len() - search.len() {
+    for i in 0..=file.len() - search.len() {
         let floor = best.map_or(0.0, |(_, s)| s);
-        if let Some(sim) = window_similarity(&file.lines[i..], search, floor) {
+        if let Some(sim) = window_similarity(&file[i..], search, floor) {
             if best.is_none_or(|(_, s)| sim > s) {
                 best = Some((i, sim));
             }
@@ -449,7 +581,7 @@ fn refuse_new_elisions(replace: &str, region: &str) -> Result<(), EditErrorKind>
     refuse_new_elisions_lines(&with, &split_lines(region))
 }
 
-fn refuse_new_elisions_lines(with: &[String], region: &[&str]) -> Result<(), EditErrorKind> {
+pub(crate) fn refuse_new_elisions_lines(with: &[String], region: &[&str]) -> Result<(), EditErrorKind> {
     let introduced = with
         .iter()
         .filter(|l| l.trim() != "..." && is_elision(l))

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::apply::{apply_file, FileResult};
-use crate::edit::Edit;
+use crate::apply::{apply_file, FileApply, FileResult};
+use crate::edit::{Edit, EditKind};
+use crate::error::{EditError, EditErrorKind};
 use crate::matching::MatchOptions;
 use crate::parse::{parse_reply_with, FormatChoice, ParseOptions};
 use crate::proposal::{compute_hunks, Proposal, ProposalKind};
@@ -56,12 +57,20 @@ pub fn plan_reply_with(
     match_opts: &MatchOptions,
 ) -> Vec<FileOutcome> {
     let parsed = parse_reply_with(reply, format, parse_opts);
-    let mut outcomes: Vec<FileOutcome> = group_by_path(&parsed.edits)
-        .into_iter()
-        .map(|(path, edits)| plan_file(path, &edits, read, match_opts))
-        .collect();
+    let mut outcomes = plan_edits(&parsed.edits, read, match_opts);
     outcomes.extend(parsed.errors.iter().map(|e| failed("", e.to_string(), 0)));
     outcomes
+}
+
+/// Plans edits read elsewhere — an `apply_patch` tool call's, from
+/// [`parse_apply_patch_call`](crate::parse_apply_patch_call) — like a reply's: one outcome per
+/// file, in the order files first appear.
+pub fn plan_edits(
+    edits: &[Edit],
+    read: &dyn Fn(&str) -> Option<String>,
+    match_opts: &MatchOptions,
+) -> Vec<FileOutcome> {
+    group_by_path(edits).into_iter().map(|(path, edits)| plan_file(path, &edits, read, match_opts)).collect()
 }
 
 /// Edits per path, in the order paths first appear.
@@ -83,7 +92,8 @@ fn plan_file(
     opts: &MatchOptions,
 ) -> FileOutcome {
     let base = read(path);
-    let applied = apply_file(base.as_deref(), edits, opts);
+    let mut applied = apply_file(base.as_deref(), edits, opts);
+    refuse_move_onto_existing(&mut applied, path, edits, read);
     let error = (!applied.errors.is_empty())
         .then(|| applied.errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     let blocks_failed = applied.errors.len();
@@ -112,6 +122,25 @@ fn plan_file(
         renamed_to,
         proposal: Some(proposal),
     }
+}
+
+/// A rename never replaces another file: it would delete that file's content unseen.
+fn refuse_move_onto_existing(
+    applied: &mut FileApply,
+    path: &str,
+    edits: &[&Edit],
+    read: &dyn Fn(&str) -> Option<String>,
+) {
+    let FileResult::Renamed { to, .. } = &applied.result else {
+        return;
+    };
+    if to == path || read(to).is_none() {
+        return;
+    }
+    let block = edits.iter().rev().find(|e| matches!(e.kind, EditKind::Rename { .. })).map_or(0, |e| e.block);
+    let kind = EditErrorKind::DestinationExists { to: to.clone() };
+    applied.errors.push(EditError { path: path.to_string(), block, kind });
+    applied.result = FileResult::Failed;
 }
 
 fn failed(path: &str, error: String, blocks_failed: usize) -> FileOutcome {
@@ -144,6 +173,63 @@ mod tests {
         assert_eq!(plan[0].status, FileStatus::Applied);
         assert_eq!(plan[0].new_text.as_deref(), Some("one\n2\n"));
         assert_eq!(plan[1].status, FileStatus::Created);
+    }
+
+    fn files(path: &str) -> Option<String> {
+        match path {
+            "a.txt" => Some("one\ntwo\n".into()),
+            "taken.txt" => Some("someone's file\n".into()),
+            _ => None,
+        }
+    }
+
+    fn plan_patch(sections: &str) -> Vec<FileOutcome> {
+        let reply = format!("*** Begin Patch\n{sections}*** End Patch\n");
+        plan_reply(&reply, FormatChoice::Auto, &files)
+    }
+
+    #[test]
+    fn patch_move_applies_its_changes_but_never_onto_an_existing_file() {
+        let moved = plan_patch("*** Update File: a.txt\n*** Move to: b.txt\n@@\n-two\n+2\n");
+        assert_eq!(moved[0].status, FileStatus::Renamed);
+        assert_eq!(
+            (moved[0].renamed_to.as_deref(), moved[0].new_text.as_deref()),
+            (Some("b.txt"), Some("one\n2\n"))
+        );
+        let onto = plan_patch("*** Update File: a.txt\n*** Move to: taken.txt\n@@\n-two\n+2\n");
+        assert_eq!(onto[0].status, FileStatus::Failed);
+        assert!(onto[0].new_text.is_none());
+        assert!(
+            onto[0].error.as_deref().is_some_and(|e| e.contains("already exists")),
+            "{:?}",
+            onto[0].error
+        );
+    }
+
+    #[test]
+    fn patch_move_whose_chunk_fails_neither_moves_nor_changes() {
+        let plan = plan_patch("*** Update File: a.txt\n*** Move to: b.txt\n@@\n-three\n+3\n");
+        assert_eq!(plan[0].status, FileStatus::Failed);
+        assert!(plan[0].renamed_to.is_none() && plan[0].new_text.is_none());
+    }
+
+    #[test]
+    fn patch_add_onto_an_existing_file_is_refused_while_other_files_apply() {
+        let plan = plan_patch("*** Add File: taken.txt\n+mine\n*** Update File: a.txt\n@@\n-one\n+1\n");
+        assert_eq!(plan[0].status, FileStatus::Failed);
+        assert!(plan[0].error.as_deref().is_some_and(|e| e.contains("already exists")));
+        assert_eq!(plan[1].status, FileStatus::Applied);
+        assert_eq!(plan[1].new_text.as_deref(), Some("1\ntwo\n"));
+    }
+
+    #[test]
+    fn fenced_patch_and_apply_patch_call_plan_the_same() {
+        let patch = "*** Begin Patch\n*** Update File: a.txt\n@@\n one\n-two\n+2\n*** End Patch\n";
+        let fenced = plan_reply(&format!("Changing it:\n```patch\n{patch}```\n"), FormatChoice::Auto, &files);
+        let edits = crate::parse_apply_patch_call(&serde_json::json!({ "input": patch })).expect("a patch");
+        let called = plan_edits(&edits, &files, &MatchOptions::default());
+        assert_eq!(fenced, called);
+        assert_eq!(called[0].new_text.as_deref(), Some("one\n2\n"));
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use redline_edits::aider_compat::{find_filename, strip_quoted_wrapping};
 use redline_edits::{
-    apply_file, parse_reply_with, plan_reply_with, DiffLine, Edit, EditKind, EmptySearch, FileResult,
-    FileStatus, Format, FormatChoice, MatchOptions, ParseOptions,
+    apply_file, parse_apply_patch_call, parse_reply_with, plan_edits, plan_reply_with, DiffLine, Edit,
+    EditKind, EmptySearch, FileOutcome, FileResult, FileStatus, Format, FormatChoice, MatchOptions,
+    ParseOptions,
 };
 use serde_json::Value;
 
@@ -119,6 +120,7 @@ fn eval_edit_cases() {
         "roo-code_diff-strategies.jsonl",
         "cline_construct-new-file-content.jsonl",
         "continue_lazy-apply.jsonl",
+        "codex_apply-patch-scenarios.jsonl",
         "unlabeled/gpt-engineer_real-chats.jsonl",
     ];
     let mut wrong = 0;
@@ -152,6 +154,7 @@ fn run_case(case: &Value) -> Verdict {
         "helper:strip_quoted_wrapping" => helper_strip_quoted(case),
         "validate" => roo_validate(case),
         "apply" if format.starts_with("lazy-whole-file") => continue_lazy(case),
+        "apply" if format.starts_with("v4a") => v4a_apply(case),
         "apply" => single_file_apply(case),
         "apply (unlabeled)" => unlabeled_apply(case),
         other => Verdict::Wrong(format!("unknown task {other}")),
@@ -548,4 +551,109 @@ fn unlabeled_apply(case: &Value) -> Verdict {
         }
     }
     Verdict::Unlabeled
+}
+
+/// codex's apply_patch scenarios: files, a patch, and the files after it (or a refusal). The
+/// patch is read from the reply and again as an `apply_patch` tool call; both must agree.
+fn v4a_apply(case: &Value) -> Verdict {
+    let originals: BTreeMap<String, String> = case
+        .get("original_files")
+        .and_then(Value::as_object)
+        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|t| (k.clone(), t.to_string()))).collect())
+        .unwrap_or_default();
+    let read = |p: &str| originals.get(p).cloned();
+    let patch = s(case, "model_output").unwrap_or("");
+    let opts = MatchOptions::default();
+    let plan = plan_reply_with(patch, FormatChoice::Auto, &read, &ParseOptions::default(), &opts);
+    let after = files_after(&originals, &plan);
+    let call_plan = match parse_apply_patch_call(&serde_json::json!({ "input": patch })) {
+        Ok(edits) => plan_edits(&edits, &read, &opts),
+        Err(_) => Vec::new(),
+    };
+    if files_after(&originals, &call_plan) != after {
+        return Verdict::Wrong("the apply_patch tool call and the reply give different files".into());
+    }
+    let refusal = plan.iter().find(|o| o.status == FileStatus::Failed).and_then(|o| o.error.clone());
+    let Some(expected) = case.get("expected_files").and_then(Value::as_object) else {
+        return if after == originals {
+            Verdict::Exact
+        } else {
+            Verdict::Wrong("wrote files where codex refuses the patch".into())
+        };
+    };
+    let want: BTreeMap<String, String> =
+        expected.iter().filter_map(|(k, v)| v.as_str().map(|t| (k.clone(), t.to_string()))).collect();
+    if after == want {
+        return Verdict::Exact;
+    }
+    let differing: Vec<&String> =
+        after.keys().chain(want.keys()).filter(|p| after.get(*p) != want.get(*p)).collect();
+    let untouched = differing.iter().all(|p| after.get(*p) == originals.get(*p));
+    match refusal {
+        // Redline refuses a move or add onto an existing file, and writes no part of a failed
+        // file, where codex overwrites or keeps what it wrote.
+        Some(error) if untouched && case.get("policy").is_some() => {
+            Verdict::Divergent(format!("policy-refusal: {error}"))
+        }
+        Some(error) if untouched => Verdict::Refused(format!("refused: {error}")),
+        _ if differing.iter().all(|p| kept_context_only(after.get(*p), want.get(*p), originals.get(*p))) => {
+            Verdict::Divergent("policy-context-kept: context lines keep the file's own bytes".into())
+        }
+        _ => {
+            let why = format!("files differ: got {after:?} want {want:?}");
+            if is_literal(case) {
+                Verdict::Wrong(why)
+            } else {
+                Verdict::Divergent(why)
+            }
+        }
+    }
+}
+
+/// The project's files once the plan's outcomes are written.
+fn files_after(originals: &BTreeMap<String, String>, plan: &[FileOutcome]) -> BTreeMap<String, String> {
+    let mut files = originals.clone();
+    for outcome in plan {
+        let text = outcome.new_text.clone().unwrap_or_default();
+        match (outcome.status, &outcome.renamed_to) {
+            (FileStatus::Failed, _) => {}
+            (FileStatus::Deleted, _) => {
+                files.remove(&outcome.path);
+            }
+            (FileStatus::Renamed, Some(to)) => {
+                files.remove(&outcome.path);
+                files.insert(to.clone(), text);
+            }
+            _ => {
+                files.insert(outcome.path.clone(), text);
+            }
+        }
+    }
+    files
+}
+
+/// Whether `got` differs from `want` only in lines that are the original file's own, where
+/// codex wrote the patch's version of a context line matched leniently (trimmed, typographic
+/// punctuation as ASCII).
+fn kept_context_only(got: Option<&String>, want: Option<&String>, original: Option<&String>) -> bool {
+    let (Some(got), Some(want), Some(original)) = (got, want, original) else {
+        return false;
+    };
+    let plain = |l: &str| {
+        l.trim()
+            .chars()
+            .map(|c| match c {
+                '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+                '\u{2018}'..='\u{201b}' => '\'',
+                '\u{201c}'..='\u{201f}' => '"',
+                c if c.is_whitespace() => ' ',
+                c => c,
+            })
+            .collect::<String>()
+    };
+    got.lines().count() == want.lines().count()
+        && got
+            .lines()
+            .zip(want.lines())
+            .all(|(g, w)| g == w || (original.lines().any(|o| o == g) && plain(g) == plain(w)))
 }

@@ -30,13 +30,17 @@ fn stream(reply: &str, cuts: &[usize], choice: FormatChoice) -> ParseOutput {
 }
 
 fn eval_replies() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/edit-cases");
-    let mut replies = Vec::new();
-    for file in [
+    replies_of(&[
         "aider_chat-history-real.jsonl",
         "roo-code_diff-strategies.jsonl",
         "unlabeled/gpt-engineer_real-chats.jsonl",
-    ] {
+    ])
+}
+
+fn replies_of(files: &[&str]) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/edit-cases");
+    let mut replies = Vec::new();
+    for file in files {
         let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
             continue;
         };
@@ -74,6 +78,19 @@ fn streaming_any_split_of_eval_replies_equals_one_shot_parse() {
     }
 }
 
+#[test]
+fn streaming_any_split_of_apply_patch_replies_equals_one_shot_parse() {
+    let replies = replies_of(&["codex_apply-patch-scenarios.jsonl"]);
+    for reply in &replies {
+        for choice in [FormatChoice::Auto, FormatChoice::Exact(Format::ApplyPatch)] {
+            let whole = parse_reply_with(reply, choice, &ParseOptions::default());
+            for (cut, _) in reply.char_indices().skip(1) {
+                assert_eq!(stream(reply, &[cut], choice), whole, "split at {cut} of {reply:?}");
+            }
+        }
+    }
+}
+
 const ORIGINAL: &str = "fn main() {\n    let x = 1;\n    println!(\"{x}\");\n}\n";
 
 fn reply_strategy() -> impl Strategy<Value = String> {
@@ -83,9 +100,51 @@ fn reply_strategy() -> impl Strategy<Value = String> {
         "+++ b/src/main.rs\n", "@@ -1,3 +1,3 @@\n", " fn main() {\n", "-    let x = 1;\n", "+    let x = 2;\n",
         "    let x = 1;\n", "    let x = 2;\n", "// ... existing code ...\n", "...\n", "}\n", "\n",
         "[{\"name\":\"edit_file\",\"arguments\":{\"path\":\"src/main.rs\",\"old_text\":\"x = 1\",\"new_text\":\"x = 3\"}}]",
+        "*** Begin Patch\n", "*** End Patch\n", "*** Update File: src/main.rs\n", "*** Add File: src/new.rs\n",
+        "*** Delete File: src/main.rs\n", "*** Move to: src/moved.rs\n", "@@ fn main() {\n", "@@\n",
+        "*** End of File\n", "     println!(\"{x}\");\n",
     ]);
     prop::collection::vec(prop_oneof![pieces.prop_map(str::to_string), ".{0,12}"], 0..24)
         .prop_map(|v| v.concat())
+}
+
+/// Patches made of the format's own pieces, so many of them get as far as applying.
+fn patch_strategy() -> impl Strategy<Value = String> {
+    let header = prop::sample::select(vec![
+        "*** Update File: src/main.rs\n",
+        "*** Update File: src/main.rs\n*** Move to: src/moved.rs\n",
+        "*** Add File: src/new.rs\n",
+        "*** Delete File: src/main.rs\n",
+    ]);
+    let line = prop::sample::select(vec![
+        "@@ fn main() {\n",
+        "@@\n",
+        "@@ -1,3 +1,3 @@\n",
+        "*** End of File\n",
+        " fn main() {\n",
+        "-    let x = 1;\n",
+        "+    let x = 2;\n",
+        "     println!(\"{x}\");\n",
+        " }\n",
+        "-}\n",
+        "+// ... existing code ...\n",
+        "\n",
+        "  let x = 1;\n",
+        "-    let x = 1; \n",
+        "+x\n",
+        "junk\n",
+        "*** End Patch\n",
+    ]);
+    let section =
+        (header, prop::collection::vec(line, 0..6)).prop_map(|(h, body)| format!("{h}{}", body.concat()));
+    (prop::collection::vec(section, 0..4), any::<bool>()).prop_map(|(sections, fenced)| {
+        let patch = format!("*** Begin Patch\n{}*** End Patch\n", sections.concat());
+        if fenced {
+            format!("Here:\n```patch\n{patch}```\n")
+        } else {
+            patch
+        }
+    })
 }
 
 /// A fixed seed keeps CI deterministic (failures found by random runs are kept in the
@@ -109,6 +168,7 @@ proptest! {
             FormatChoice::Exact(Format::UnifiedDiff),
             FormatChoice::Exact(Format::WholeFile),
             FormatChoice::Exact(Format::ToolCalls),
+            FormatChoice::Exact(Format::ApplyPatch),
         ] {
             let read = |p: &str| (p == "src/main.rs").then(|| ORIGINAL.to_string());
             for outcome in plan_reply(&reply, choice, &read) {
@@ -126,6 +186,21 @@ proptest! {
                 }
             }
         }
+    }
+
+    #[test]
+    fn patches_never_invent_text_and_stream_like_one_shot(reply in patch_strategy(), cut in 0usize..400) {
+        let read = |p: &str| (p == "src/main.rs").then(|| ORIGINAL.to_string());
+        for outcome in plan_reply(&reply, FormatChoice::Auto, &read) {
+            for line in outcome.new_text.as_deref().unwrap_or("").lines() {
+                let t = line.trim();
+                prop_assert!(ORIGINAL.contains(t) || reply.contains(t), "invented line {:?}", line);
+                prop_assert!(!t.contains("... existing code ..."), "wrote a placeholder");
+            }
+        }
+        let cut = (0..=cut.min(reply.len())).rev().find(|c| reply.is_char_boundary(*c)).unwrap_or(0);
+        let whole = parse_reply_with(&reply, FormatChoice::Auto, &ParseOptions::default());
+        prop_assert_eq!(stream(&reply, &[cut], FormatChoice::Auto), whole);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Turning a model's reply into [`Edit`]s, whatever format it answered in.
 
+pub(crate) mod apply_patch;
 mod markers;
 pub(crate) mod search_replace;
 mod tool_calls;
@@ -22,6 +23,9 @@ pub enum Format {
     UnifiedDiff,
     /// A path line then the whole file in a fence.
     WholeFile,
+    /// OpenAI's apply_patch (V4A): `*** Begin Patch` … `*** End Patch`, in a reply or an
+    /// `apply_patch` tool call.
+    ApplyPatch,
 }
 
 /// Which format to read a reply as.
@@ -104,6 +108,7 @@ pub(crate) fn parse_as(reply: &str, format: Format, opts: &ParseOptions) -> Pars
         Format::SearchReplace => search_replace::parse(reply, opts),
         Format::UnifiedDiff => udiff::parse(reply, opts),
         Format::WholeFile => whole::parse(reply, opts),
+        Format::ApplyPatch => apply_patch::parse(reply),
     }
 }
 
@@ -123,6 +128,9 @@ pub fn detect_format(reply: &str) -> Option<Format> {
         if markers::marker(line) == Some(markers::Marker::Head) {
             return Some(Format::SearchReplace);
         }
+        if apply_patch::is_begin(line) {
+            return Some(Format::ApplyPatch);
+        }
         let next_complete = lines.get(i + 1).is_some_and(|l| l.ends_with('\n'));
         if line.starts_with("--- ") && next_complete && lines[i + 1].starts_with("+++ ") {
             return Some(Format::UnifiedDiff);
@@ -132,11 +140,22 @@ pub fn detect_format(reply: &str) -> Option<Format> {
 }
 
 /// The format to ask a model for: whole files for small local models (they garble markers),
-/// tool calls for models with reliable tool support, SEARCH/REPLACE otherwise.
+/// apply_patch for the models trained on it, tool calls for models with reliable tool support,
+/// SEARCH/REPLACE otherwise.
 pub fn edit_format_for_model(model_id: &str) -> Format {
     let id = model_id.to_ascii_lowercase();
     if is_small_local_model(&id) {
         return Format::WholeFile;
+    }
+    let name = id.rsplit('/').next().unwrap_or(&id);
+    // The models codex (OpenAI's own agent) edits with apply_patch: GPT-5 and the *-codex
+    // models get it as their native tool; gpt-4.1, o3 and o4-mini get the format in their
+    // instructions (OpenAI's GPT-4.1 guide says it was trained on it heavily); gpt-oss gets it
+    // as a function tool. gpt-4o and gpt-3.5 are left on tool calls: codex has to teach them the
+    // format in the prompt, and they were not trained on it.
+    const APPLY_PATCH_FAMILIES: &[&str] = &["gpt-5", "gpt-4.1", "o3", "o4", "gpt-oss"];
+    if APPLY_PATCH_FAMILIES.iter().any(|f| name.starts_with(f)) || name.contains("codex") {
+        return Format::ApplyPatch;
     }
     const TOOL_FAMILIES: &[&str] = &[
         "claude",
@@ -155,7 +174,6 @@ pub fn edit_format_for_model(model_id: &str) -> Format {
         "deepseek-chat",
         "grok",
     ];
-    let name = id.rsplit('/').next().unwrap_or(&id);
     if TOOL_FAMILIES.iter().any(|f| name.starts_with(f)) {
         Format::ToolCalls
     } else {
@@ -193,10 +211,22 @@ mod tests {
     }
 
     #[test]
+    fn model_table_picks_apply_patch_for_the_models_trained_on_it() {
+        for id in ["gpt-5", "openai/gpt-5.1-codex-max", "gpt-4.1-mini", "codex-mini-latest", "o3", "o4-mini"]
+        {
+            assert_eq!(edit_format_for_model(id), Format::ApplyPatch, "{id}");
+        }
+        assert_eq!(edit_format_for_model("gpt-4o-mini"), Format::ToolCalls);
+        assert_eq!(edit_format_for_model("o1"), Format::ToolCalls);
+    }
+
+    #[test]
     fn detection_uses_the_first_marker() {
         assert_eq!(detect_format("x\n<<<<<<< SEARCH\n"), Some(Format::SearchReplace));
         assert_eq!(detect_format("--- a/x\n+++ b/x\n@@\n"), Some(Format::UnifiedDiff));
         assert_eq!(detect_format("[{\"name\":\"edit_file\"}]"), Some(Format::ToolCalls));
         assert_eq!(detect_format("x.py\n```\ncode\n```\n"), None);
+        assert_eq!(detect_format("Plan:\n```\n *** Begin Patch\n*** Add"), Some(Format::ApplyPatch));
+        assert_eq!(detect_format("*** Begin Patch"), None, "only once its line is complete");
     }
 }
