@@ -12,6 +12,7 @@ mod diff;
 mod edit;
 mod error;
 mod lazy;
+mod line_reader;
 mod matching;
 mod merge;
 mod parse;
@@ -30,10 +31,11 @@ pub use edit::{DiffHunk, DiffLine, Edit, EditKind, ParseError, ParseOutput, Shel
 pub use error::{Closest, EditError, EditErrorKind};
 pub use matching::{EmptySearch, Layer, MatchOptions};
 pub use merge::{merge3, Conflict, ConflictRegion};
+pub use parse::tool_calls::{read_tool_calls, tool_call_edits};
 pub use parse::{
     detect_format, edit_format_for_model, parse_reply, parse_reply_with, Format, FormatChoice, ParseOptions,
 };
-pub use plan::{plan_reply, plan_reply_with, FileOutcome, FileStatus};
+pub use plan::{plan_parsed, plan_reply, plan_reply_with, FileOutcome, FileStatus};
 pub use proposal::{
     apply_hunk_states, compute_hunks, replace_hunk_text, sha256_hex, Hunk, HunkError, HunkState, Proposal,
     ProposalKind,

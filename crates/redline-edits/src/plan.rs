@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::apply::{apply_file, FileResult};
-use crate::edit::Edit;
+use crate::edit::{Edit, ParseOutput};
 use crate::matching::MatchOptions;
 use crate::parse::{parse_reply_with, FormatChoice, ParseOptions};
 use crate::proposal::{compute_hunks, Proposal, ProposalKind};
@@ -55,7 +55,17 @@ pub fn plan_reply_with(
     parse_opts: &ParseOptions,
     match_opts: &MatchOptions,
 ) -> Vec<FileOutcome> {
-    let parsed = parse_reply_with(reply, format, parse_opts);
+    plan_parsed(&parse_reply_with(reply, format, parse_opts), read, match_opts)
+}
+
+/// Plans edits already read (a finished stream's events collected into a [`ParseOutput`], or
+/// tool calls read with [`read_tool_calls`](crate::read_tool_calls)) like [`plan_reply_with`]
+/// plans a reply, without reading the reply again.
+pub fn plan_parsed(
+    parsed: &ParseOutput,
+    read: &dyn Fn(&str) -> Option<String>,
+    match_opts: &MatchOptions,
+) -> Vec<FileOutcome> {
     let mut outcomes: Vec<FileOutcome> = group_by_path(&parsed.edits)
         .into_iter()
         .map(|(path, edits)| plan_file(path, &edits, read, match_opts))

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{Item, ItemKind, Parsed};
-use crate::edit::{Edit, EditKind, ParseError};
+use crate::edit::{Edit, EditKind, ParseError, ParseOutput};
 
 /// Reads the calls; each call that cannot be read becomes an error naming its position.
 pub(crate) fn parse(text: &str) -> Parsed {
@@ -20,32 +20,68 @@ pub(crate) fn parse(text: &str) -> Parsed {
         }
     };
     for (block, call) in calls.iter().enumerate() {
-        match read_call(call, block) {
-            Ok(edit) => {
-                parsed.items.push(Item { kind: ItemKind::Edit(edit), end_line: usize::MAX, closed: true })
-            }
-            Err(message) => parsed
-                .errors
-                .push(ParseError { line: 1, message: format!("tool call {}: {message}", block + 1) }),
+        match unwrap_call(call)
+            .map_err(|m| call_error(block, m))
+            .and_then(|(name, args)| tool_call_edits(name, args, block))
+        {
+            Ok(edits) => parsed.items.extend(edits.into_iter().map(|e| Item { kind: ItemKind::Edit(e) })),
+            Err(error) => parsed.errors.push(error),
         }
     }
     parsed
 }
 
-/// One call in any of the common envelopes: `{name, arguments}`, `{function: {name, arguments}}`,
-/// `{name, input}`.
-fn read_call(call: &Value, block: usize) -> Result<Edit, String> {
+/// Reads tool calls given as values (name and arguments, as a provider's stream assembles them)
+/// into edits and errors, numbering the calls from 0 in order: what
+/// [`parse_reply`](crate::parse_reply) with [`Format::ToolCalls`](crate::Format::ToolCalls)
+/// gives for the same calls written as JSON.
+pub fn read_tool_calls<'a>(calls: impl IntoIterator<Item = (&'a str, &'a Value)>) -> ParseOutput {
+    let mut out = ParseOutput::default();
+    for (block, (name, arguments)) in calls.into_iter().enumerate() {
+        match tool_call_edits(name, arguments, block) {
+            Ok(edits) => out.edits.extend(edits),
+            Err(error) => out.errors.push(error),
+        }
+    }
+    out
+}
+
+/// Reads one tool call into the edits it asks for: `edit_file` (alias `str_replace`,
+/// `replace_in_file`), `create_file` (`write_file`), `delete_file` and `rename_file`
+/// (`move_file`), with the argument names the edit tools declare and their common aliases.
+///
+/// `arguments` is the arguments object, or a JSON string holding one (as some providers send
+/// them). `block` is the call's position among the reply's edit blocks: every edit of the call
+/// carries it, and an error names the call by it ("tool call {block + 1}").
+pub fn tool_call_edits(name: &str, arguments: &Value, block: usize) -> Result<Vec<Edit>, ParseError> {
+    read_call(name, arguments, block).map(|edit| vec![edit]).map_err(|m| call_error(block, m))
+}
+
+fn call_error(block: usize, message: String) -> ParseError {
+    ParseError { line: 1, message: format!("tool call {}: {message}", block + 1) }
+}
+
+/// The name and arguments of a call in any of the common envelopes: `{name, arguments}`,
+/// `{function: {name, arguments}}`, `{name, input}`.
+fn unwrap_call(call: &Value) -> Result<(&str, &Value), String> {
     let call = call.get("function").unwrap_or(call);
     let name = call.get("name").and_then(Value::as_str).ok_or("no tool name")?;
-    let raw = ["arguments", "input", "parameters", "args"]
+    let arguments = ["arguments", "input", "parameters", "args"]
         .iter()
         .find_map(|k| call.get(*k))
         .ok_or("no arguments")?;
-    let args = match raw {
+    Ok((name, arguments))
+}
+
+fn read_call(name: &str, arguments: &Value, block: usize) -> Result<Edit, String> {
+    let parsed;
+    let args = match arguments {
         Value::String(s) => {
-            serde_json::from_str::<Value>(s).map_err(|e| format!("arguments are not valid JSON: {e}"))?
+            parsed =
+                serde_json::from_str::<Value>(s).map_err(|e| format!("arguments are not valid JSON: {e}"))?;
+            &parsed
         }
-        other => other.clone(),
+        other => other,
     };
     let args = args.as_object().ok_or("arguments are not an object")?;
     let (path, kind) = match name {
