@@ -41,10 +41,8 @@ pub(crate) struct SearchReplaceReader {
     state: State,
     /// The file of the previous block: Aider lets a block without a file name inherit it.
     current: Option<String>,
-    /// SEARCH/REPLACE blocks started so far, malformed ones included.
+    /// Blocks started so far: SEARCH/REPLACE blocks (malformed ones included) and shell blocks.
     blocks: usize,
-    /// Shell blocks started so far.
-    shells: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -112,7 +110,6 @@ impl SearchReplaceReader {
             state: State::Outside,
             current: None,
             blocks: 0,
-            shells: 0,
         }
     }
 
@@ -131,8 +128,8 @@ impl SearchReplaceReader {
         let (shell_fence, marker) = (is_shell_fence(line), marker(line));
         if shell_fence && !self.head_follows()? {
             self.lines.advance(1);
-            self.state = State::Shell { block: self.shells, command: String::new() };
-            self.shells += 1;
+            self.state = State::Shell { block: self.blocks, command: String::new() };
+            self.blocks += 1;
             return Ok(());
         }
         match marker {
@@ -500,6 +497,20 @@ mod tests {
         let got = blocks(reply);
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].0, "a.py");
+    }
+
+    #[test]
+    fn block_numbers_count_shell_blocks_too() {
+        let reply = "a.py\n<<<<<<< SEARCH\none\n=======\ntwo\n>>>>>>> REPLACE\n\n```bash\nmake\n```\n\na.py\n<<<<<<< SEARCH\nthree\n=======\nfour\n>>>>>>> REPLACE\n";
+        let numbers: Vec<(bool, usize)> = parse(reply, &ParseOptions::default())
+            .items
+            .into_iter()
+            .map(|item| match item.kind {
+                ItemKind::Edit(e) => (true, e.block),
+                ItemKind::Shell(s) => (false, s.block),
+            })
+            .collect();
+        assert_eq!(numbers, vec![(true, 0), (false, 1), (true, 2)]);
     }
 
     #[test]
