@@ -19,6 +19,7 @@ mod parse;
 mod plan;
 mod proposal;
 mod stream;
+pub mod stream_bench;
 mod text;
 
 /// Aider's helper functions, exposed so their upstream tests can be replayed.

@@ -191,9 +191,9 @@ impl LineReader for FormatReader {
 #[derive(Debug, Clone)]
 struct Undecided {
     /// The reply so far, for the reader of the format once it is known.
-    text: String,
-    /// Where the last line in `text` starts.
-    last_line: usize,
+    text: Pieces,
+    /// The last line read: [`detect_format`] is asked about it with the next one.
+    previous: String,
     /// Whether a line with text was seen (the reply's start, where tool-call JSON is told).
     started: bool,
     /// What [`detect_format`] is asked about for each new line (kept to reuse its memory).
@@ -209,8 +209,8 @@ const NEUTRAL_LINE: &str = "\u{2026}\n";
 impl Undecided {
     fn new(opts: &ParseOptions) -> Self {
         Self {
-            text: String::new(),
-            last_line: 0,
+            text: Pieces::default(),
+            previous: String::new(),
             started: false,
             window: String::new(),
             whole: WholeFileReader::new(opts),
@@ -226,20 +226,20 @@ impl Undecided {
     /// line that decides it, without reading the reply again and again.
     fn read(&mut self, line: &str) -> Option<Format> {
         self.whole.line(line, &mut self.held);
-        let before = self.last_line;
-        self.last_line = self.text.len();
-        self.text.push_str(line);
-        if !self.started {
-            if line.trim().is_empty() {
-                return None;
-            }
-            self.started = true;
-            return detect_format(&self.text);
-        }
-        self.window.clear();
-        self.window.push_str(NEUTRAL_LINE);
-        self.window.push_str(&self.text[before..]);
-        detect_format(&self.window)
+        self.text.push_line(line);
+        let format = if !self.started {
+            self.started = !line.trim().is_empty();
+            self.started.then(|| detect_format(&self.text.concat())).flatten()
+        } else {
+            self.window.clear();
+            self.window.push_str(NEUTRAL_LINE);
+            self.window.push_str(&self.previous);
+            self.window.push_str(line);
+            detect_format(&self.window)
+        };
+        self.previous.clear();
+        self.previous.push_str(line);
+        format
     }
 
     /// Hands the reply so far to the reader of `format`, adding to `out` what it settles.
@@ -250,11 +250,40 @@ impl Undecided {
         }
         match reading_for(format, opts) {
             Reading::Lines(mut reader) => {
-                self.text.split_inclusive('\n').for_each(|line| reader.line(line, out));
+                self.text.lines().for_each(|line| reader.line(line, out));
                 Reading::Lines(reader)
             }
-            _ => Reading::AtEnd { format, text: self.text },
+            _ => Reading::AtEnd { format, text: self.text.concat() },
         }
+    }
+}
+
+/// Text kept as it grows, in pieces of whole lines: appending never copies what is there
+/// (growing one string would copy it over and over, and a long reply kept twice spills out of
+/// the processor's caches).
+#[derive(Debug, Clone, Default)]
+struct Pieces(Vec<String>);
+
+const PIECE_BYTES: usize = 64 * 1024;
+
+impl Pieces {
+    fn push_line(&mut self, line: &str) {
+        match self.0.last_mut() {
+            Some(piece) if piece.len() + line.len() <= piece.capacity() => piece.push_str(line),
+            _ => {
+                let mut piece = String::with_capacity(PIECE_BYTES.max(line.len()));
+                piece.push_str(line);
+                self.0.push(piece);
+            }
+        }
+    }
+
+    fn lines(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().flat_map(|piece| piece.split_inclusive('\n'))
+    }
+
+    fn concat(&self) -> String {
+        self.0.concat()
     }
 }
 
