@@ -157,6 +157,17 @@ mod tests {
     }
 
     #[test]
+    fn planning_a_finished_stream_equals_planning_the_reply() {
+        let reply = "a.txt\n<<<<<<< SEARCH\ntwo\n=======\n2\n>>>>>>> REPLACE\n\n<<<<<<< SEARCH\nnine\n";
+        let mut parser = crate::StreamParser::new(FormatChoice::Auto, ParseOptions::default());
+        let mut parsed: ParseOutput = parser.push(reply).into_iter().collect();
+        parsed.extend(parser.finish());
+        let from_stream = plan_parsed(&parsed, &disk, &MatchOptions::default());
+        assert_eq!(from_stream, plan_reply(reply, FormatChoice::Auto, &disk));
+        assert_eq!(from_stream.len(), 2, "the edit and the unterminated block's error");
+    }
+
+    #[test]
     fn failed_file_carries_no_new_text() {
         let reply = "a.txt\n<<<<<<< SEARCH\nthree\n=======\n3\n>>>>>>> REPLACE\n";
         let plan = plan_reply(reply, FormatChoice::Auto, &disk);

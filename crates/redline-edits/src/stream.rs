@@ -329,4 +329,84 @@ mod tests {
             parser.push("a.txt\n<<<<<<< SEARCH\none\n=======\ntwo\n>>>>>>> REPLACE\n\nmore text\nand more\n");
         assert_eq!(events.len(), 1);
     }
+
+    /// The events of each push, then of finish.
+    fn events_per_push(choice: FormatChoice, chunks: &[&str]) -> Vec<Vec<ParseEvent>> {
+        let mut parser = StreamParser::new(choice, ParseOptions::default());
+        let mut per_push: Vec<Vec<ParseEvent>> = chunks.iter().map(|c| parser.push(c)).collect();
+        per_push.push(parser.finish());
+        per_push
+    }
+
+    fn counts(per_push: &[Vec<ParseEvent>]) -> Vec<usize> {
+        per_push.iter().map(Vec::len).collect()
+    }
+
+    #[test]
+    fn a_block_is_emitted_by_the_push_that_completes_its_replace_marker() {
+        let chunks = ["a.txt\n<<<<<<< SEARCH\none\n=", "======\ntwo\n>>>>>>> REPL", "ACE", "\n", "text"];
+        for choice in [FormatChoice::Auto, FormatChoice::Exact(Format::SearchReplace)] {
+            assert_eq!(counts(&events_per_push(choice, &chunks)), [0, 0, 0, 1, 0, 0], "{choice:?}");
+        }
+    }
+
+    #[test]
+    fn errors_are_emitted_once_certain_not_only_at_finish() {
+        let per_push = events_per_push(
+            FormatChoice::Auto,
+            &["a.txt\n<<<<<<< SEARCH\none\n<<<<<<< SEARCH\n", "two\n=======\n3\n>>>>>>> REPLACE\n"],
+        );
+        assert!(matches!(&per_push[0][..], [ParseEvent::Error(e)] if e.line == 4), "{per_push:?}");
+        assert!(matches!(&per_push[1][..], [ParseEvent::Edit(_)]), "{per_push:?}");
+    }
+
+    #[test]
+    fn an_auto_reply_without_markers_is_whole_files_settled_at_finish() {
+        let per_push =
+            events_per_push(FormatChoice::Auto, &["a.txt\n```\nnew\n```\n", "b.txt\n```\nx\n```\n"]);
+        assert_eq!(counts(&per_push), [0, 0, 2]);
+        let exact = events_per_push(FormatChoice::Exact(Format::WholeFile), &["a.txt\n```\nnew\n```\n"]);
+        assert_eq!(counts(&exact), [1, 0], "a reply known to be whole files streams its files");
+    }
+
+    #[test]
+    fn a_late_marker_makes_an_auto_reply_search_replace_and_drops_what_was_read_as_whole_files() {
+        let per_push = events_per_push(
+            FormatChoice::Auto,
+            &["a.txt\n```\nnew\n```\n", "a.txt\n<<<<<<< SEARCH\nnew\n=======\nnewer\n>>>>>>> REPLACE\n"],
+        );
+        assert_eq!(counts(&per_push), [0, 1, 0]);
+        assert!(matches!(
+            &per_push[1][0],
+            ParseEvent::Edit(Edit { kind: crate::EditKind::Replace { .. }, .. })
+        ));
+    }
+
+    #[test]
+    fn a_second_divider_waits_for_the_marker_that_decides_about_it() {
+        let head = "a.txt\n<<<<<<< SEARCH\none\n=======\ntwo\n=======\n";
+        // Text then a REPLACE marker: two dividers in one block, an error.
+        let per_push = events_per_push(FormatChoice::Auto, &[head, "three\n", "more\n", ">>>>>>> REPLACE\n"]);
+        assert_eq!(counts(&per_push), [0, 0, 0, 1, 0]);
+        assert!(matches!(&per_push[3][0], ParseEvent::Error(e) if e.line == 6));
+        // The next block's head: the block ended at the second divider.
+        let per_push = events_per_push(FormatChoice::Auto, &[head, "three\n", "<<<<<<< SEARCH\n"]);
+        assert_eq!(counts(&per_push), [0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn tool_calls_are_read_at_finish() {
+        let call = r#"[{"name":"delete_file","arguments":{"path":"a.txt"}}]"#;
+        let (first, rest) = call.split_at(10);
+        for choice in [FormatChoice::Auto, FormatChoice::Exact(Format::ToolCalls)] {
+            assert_eq!(counts(&events_per_push(choice, &[first, rest, "\n"])), [0, 0, 0, 1], "{choice:?}");
+        }
+    }
+
+    #[test]
+    fn a_reply_cut_off_inside_a_block_reports_it_at_finish() {
+        let per_push = events_per_push(FormatChoice::Auto, &["a.txt\n<<<<<<< SEARCH\none\n", "=======\ntw"]);
+        assert_eq!(counts(&per_push), [0, 0, 1]);
+        assert!(matches!(&per_push[2][0], ParseEvent::Error(e) if e.line == 5), "{per_push:?}");
+    }
 }

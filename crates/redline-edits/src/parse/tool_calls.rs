@@ -139,6 +139,44 @@ mod tests {
     }
 
     #[test]
+    fn calls_given_as_values_read_like_the_same_calls_written_as_json() {
+        let edit = serde_json::json!({"path": "a.rs", "old_text": "x", "new_text": "y"});
+        let as_string = Value::String(edit.to_string());
+        let rename = serde_json::json!({"from": "a.rs", "to": "b.rs"});
+        let calls = [
+            ("edit_file", &edit),
+            ("edit_file", &as_string),
+            ("format_disk", &edit),
+            ("rename_file", &rename),
+        ];
+        let json: Vec<Value> =
+            calls.iter().map(|(name, args)| serde_json::json!({"name": name, "arguments": args})).collect();
+        let from_json = crate::parse_reply(
+            &Value::Array(json).to_string(),
+            crate::FormatChoice::Exact(crate::Format::ToolCalls),
+        );
+        let from_values = read_tool_calls(calls);
+        assert_eq!(from_values, from_json);
+        assert_eq!(from_values.edits.iter().map(|e| e.block).collect::<Vec<_>>(), [0, 1, 3]);
+        assert_eq!(from_values.errors[0].message, "tool call 3: unknown tool `format_disk`");
+    }
+
+    #[test]
+    fn one_call_reads_into_its_edits_or_an_error_naming_it() {
+        let args = serde_json::json!({"path": "n.txt", "content": "hi\n"});
+        let edits = tool_call_edits("create_file", &args, 4).expect("a create_file call");
+        assert_eq!(
+            edits,
+            [Edit { path: "n.txt".into(), kind: EditKind::Create { content: "hi\n".into() }, block: 4 }]
+        );
+        let error =
+            tool_call_edits("create_file", &Value::String("{not json".into()), 4).expect_err("bad JSON");
+        assert!(error.message.starts_with("tool call 5: arguments are not valid JSON"), "{error}");
+        let error = tool_call_edits("delete_file", &serde_json::json!({}), 0).expect_err("no path");
+        assert_eq!(error.message, "tool call 1: missing `path`");
+    }
+
+    #[test]
     fn unknown_tool_is_an_error() {
         let parsed = parse(r#"{"name":"format_disk","arguments":{}}"#);
         assert!(parsed.items.is_empty());
