@@ -1,7 +1,8 @@
 //! Model replies to edit proposals: parsing every edit format Redline accepts (tool calls,
-//! SEARCH/REPLACE in the Aider, Cline and Roo dialects, unified diffs, whole files), locating
-//! each edit in its file with layered matching, building proposals with per-hunk state, and the
-//! three-way merge used when a file changed on disk before accepting.
+//! SEARCH/REPLACE in the Aider, Cline and Roo dialects, unified diffs, whole files) at once or
+//! line by line as a reply streams in, locating each edit in its file with layered matching,
+//! building proposals with per-hunk state, and the three-way merge used when a file changed on
+//! disk before accepting.
 //!
 //! This crate is pure: strings in, proposals out. It must never do file or network I/O, never
 //! run a command, and never guess: an edit that cannot be placed unambiguously is an error

@@ -6,7 +6,8 @@
 //! A line is read once by its format's reader; while the format of an `Auto` reply is unknown,
 //! a line is also looked at once by the detection and read as whole files (what a reply without
 //! markers is), and is read once more when a marker shows another format. So streaming a reply
-//! costs time linear in its length, and `finish` only settles what is still open.
+//! costs time linear in its length, and `finish` only settles what is still open (tool-call
+//! JSON, which is read once, at the end).
 
 use crate::edit::{Edit, ParseError, ParseOutput, ShellBlock};
 use crate::line_reader::LineReader;
