@@ -108,6 +108,7 @@ impl DiffHunk {
 /// A fenced shell block the model suggested (never run by this crate).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShellBlock {
+    /// Position of this block in the reply (0-based, counting edit blocks too).
     pub block: usize,
     pub command: String,
 }

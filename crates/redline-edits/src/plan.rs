@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::apply::{apply_file, FileApply, FileResult};
-use crate::edit::{Edit, EditKind};
+use crate::edit::{Edit, EditKind, ParseOutput};
 use crate::error::{EditError, EditErrorKind};
 use crate::matching::MatchOptions;
 use crate::parse::{parse_reply_with, FormatChoice, ParseOptions};
@@ -56,8 +56,21 @@ pub fn plan_reply_with(
     parse_opts: &ParseOptions,
     match_opts: &MatchOptions,
 ) -> Vec<FileOutcome> {
-    let parsed = parse_reply_with(reply, format, parse_opts);
-    let mut outcomes = plan_edits(&parsed.edits, read, match_opts);
+    plan_parsed(&parse_reply_with(reply, format, parse_opts), read, match_opts)
+}
+
+/// Plans edits already read (a finished stream's events collected into a [`ParseOutput`], or
+/// tool calls read with [`read_tool_calls`](crate::read_tool_calls)) like [`plan_reply_with`]
+/// plans a reply, without reading the reply again.
+pub fn plan_parsed(
+    parsed: &ParseOutput,
+    read: &dyn Fn(&str) -> Option<String>,
+    match_opts: &MatchOptions,
+) -> Vec<FileOutcome> {
+    let mut outcomes: Vec<FileOutcome> = group_by_path(&parsed.edits)
+        .into_iter()
+        .map(|(path, edits)| plan_file(path, &edits, read, match_opts))
+        .collect();
     outcomes.extend(parsed.errors.iter().map(|e| failed("", e.to_string(), 0)));
     outcomes
 }
@@ -230,6 +243,17 @@ mod tests {
         let called = plan_edits(&edits, &files, &MatchOptions::default());
         assert_eq!(fenced, called);
         assert_eq!(called[0].new_text.as_deref(), Some("one\n2\n"));
+    }
+
+    #[test]
+    fn planning_a_finished_stream_equals_planning_the_reply() {
+        let reply = "a.txt\n<<<<<<< SEARCH\ntwo\n=======\n2\n>>>>>>> REPLACE\n\n<<<<<<< SEARCH\nnine\n";
+        let mut parser = crate::StreamParser::new(FormatChoice::Auto, ParseOptions::default());
+        let mut parsed: ParseOutput = parser.push(reply).into_iter().collect();
+        parsed.extend(parser.finish());
+        let from_stream = plan_parsed(&parsed, &disk, &MatchOptions::default());
+        assert_eq!(from_stream, plan_reply(reply, FormatChoice::Auto, &disk));
+        assert_eq!(from_stream.len(), 2, "the edit and the unterminated block's error");
     }
 
     #[test]

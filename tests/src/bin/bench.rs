@@ -5,7 +5,8 @@
 //! ready, watcher setup and write→event latency (p50/p95), and highlighting lines/s against
 //! `batcat --color=always` on the same large file (ratio); for the agent (`agent`): its search
 //! tool against `git grep`, the repo map's tree-sitter scan against a `git grep` for definitions,
-//! and the checks before review against highlighting the same file. Numbers, never pass/fail.
+//! and the checks before review against highlighting the same file; for the streaming edit parser
+//! (`parse`), a long reply's cost per line over a short one's. Numbers, never pass/fail.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,7 +21,7 @@ use redline_project::{IgnoreRules, Watcher};
 const RUNS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
-    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight, stream, local, agent) runs one part, e.g. under
+    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight, stream, parse, local, agent) runs one part, e.g. under
     // a profiler.
     let only = std::env::var("REDLINE_BENCH_ONLY").ok();
     let wanted = |part: &str| only.as_deref().is_none_or(|o| o == part);
@@ -48,6 +49,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wanted("stream") {
         streaming()?;
+    }
+    if wanted("parse") {
+        streaming_parse();
     }
     if wanted("local") {
         local_engine()?;
@@ -415,6 +419,42 @@ fn streaming() -> anyhow::Result<()> {
     }
     println!("stream per-token cost 50k/1k: {:.2} (target ≤ 1.5)", per_token[2] / per_token[0]);
     Ok(())
+}
+
+/// The streaming edit parser: a long reply's cost per line over a short one's, each pushed in
+/// 20-byte chunks as a model streams it (1 when parsing is linear). The best of 9 runs taken in
+/// turn, each streaming the reply enough times to last a while, so a busy machine slows both
+/// sizes alike.
+fn streaming_parse() {
+    use redline_edits::stream_bench::{search_replace_reply, stream_in_chunks, whole_file_reply};
+    use redline_edits::FormatChoice;
+    let per_line = |reply: &str| {
+        let lines = reply.lines().count();
+        let repeats = (100_000 / lines).max(1);
+        let elapsed = time(|| {
+            for _ in 0..repeats {
+                std::hint::black_box(stream_in_chunks(reply, FormatChoice::Auto, 20));
+            }
+        });
+        elapsed.as_secs_f64() / (repeats * lines) as f64
+    };
+    println!("\n## streaming parse (Auto, 20-byte chunks, best of 9)");
+    let cases = [
+        ("SEARCH/REPLACE, many blocks", "10,000", search_replace_reply(500), search_replace_reply(10_000)),
+        ("whole file", "5,000", whole_file_reply(500), whole_file_reply(5_000)),
+    ];
+    for (name, size, small, large) in cases {
+        let (mut best_small, mut best_large) = (f64::MAX, f64::MAX);
+        for _ in 0..9 {
+            best_small = best_small.min(per_line(&small));
+            best_large = best_large.min(per_line(&large));
+        }
+        println!(
+            "streaming parse: per-line cost at {size} lines / at 500 lines = {:.2} (target ≤ 1.5)   {name}, {:.0} ns/line",
+            best_large / best_small,
+            best_large * 1e9
+        );
+    }
 }
 
 /// The built-in engine against a bare llama-cpp-2 decode loop on the same GGUF, threads and

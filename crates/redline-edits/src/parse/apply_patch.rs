@@ -50,7 +50,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
             i += 1;
             continue;
         }
-        let Some((end, closed)) = find_end(&lines, i) else {
+        let Some(end) = find_end(&lines, i) else {
             parsed.errors.push(ParseError {
                 line: i + 1,
                 message: format!(
@@ -64,11 +64,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
         match read_patch(&lines[i + 1..end], i + 1, block) {
             Ok(edits) => {
                 block = edits.last().map_or(block, |e| e.block + 1);
-                parsed.items.extend(edits.into_iter().map(|e| Item {
-                    kind: ItemKind::Edit(e),
-                    end_line: end + 1,
-                    closed,
-                }));
+                parsed.items.extend(edits.into_iter().map(|e| Item { kind: ItemKind::Edit(e) }));
             }
             Err(error) => parsed.errors.push(error),
         }
@@ -129,18 +125,18 @@ fn call_patch_text(arguments: &Value) -> Result<String, ParseError> {
     }
 }
 
-/// The index of the `*** End Patch` closing the patch that begins at `begin`, and whether it is
-/// final; `None` when the reply ends, or another patch begins, first. A marker indented like a
-/// context line (` *** End Patch` in a file that documents the format) ends the patch only when
-/// no unindented one follows, so it is final only once the reply is complete.
-fn find_end(lines: &[&str], begin: usize) -> Option<(usize, bool)> {
+/// The index of the `*** End Patch` closing the patch that begins at `begin`; `None` when the
+/// reply ends, or another patch begins, first. A marker indented like a context line
+/// (` *** End Patch` in a file that documents the format) ends the patch only when no unindented
+/// one follows.
+fn find_end(lines: &[&str], begin: usize) -> Option<usize> {
     let unindented = |line: &str, marker: &str| chomp(line).trim_end() == marker;
     let rest = lines.iter().enumerate().skip(begin + 1);
     let rest: Vec<(usize, &&str)> = rest.take_while(|(_, l)| !unindented(l, BEGIN)).collect();
     if let Some((j, _)) = rest.iter().find(|(_, l)| unindented(l, END)) {
-        return Some((*j, true));
+        return Some(*j);
     }
-    rest.iter().find(|(_, l)| chomp(l).trim() == END).map(|(j, _)| (*j, false))
+    rest.iter().find(|(_, l)| chomp(l).trim() == END).map(|(j, _)| *j)
 }
 
 /// The lines between `*** Begin Patch` and `*** End Patch`; `offset` is the reply index of the
@@ -471,9 +467,6 @@ mod tests {
         assert_eq!(chunks[0].lines[0], DiffLine::Context("*** End Patch\n".into()));
         assert_eq!(chunks[0].lines[1], DiffLine::Context("*** WARNING ***\n".into()));
         assert_eq!(chunks[0].lines.len(), 4);
-        // While streaming, the indented marker could still turn out to be content.
-        let prefix = "*** Begin Patch\n*** Update File: doc.md\n@@\n-old\n+new\n *** End Patch\n";
-        assert!(parse(prefix).items.iter().all(|item| !item.closed));
     }
 
     #[test]

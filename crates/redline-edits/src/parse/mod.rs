@@ -3,8 +3,8 @@
 pub(crate) mod apply_patch;
 mod markers;
 pub(crate) mod search_replace;
-mod tool_calls;
-mod udiff;
+pub(crate) mod tool_calls;
+pub(crate) mod udiff;
 pub(crate) mod whole;
 
 use serde::{Deserialize, Serialize};
@@ -53,14 +53,10 @@ impl Default for ParseOptions {
     }
 }
 
-/// One thing read from a reply, with where it ended so streaming can tell when it is final.
+/// One thing read from a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Item {
     pub kind: ItemKind,
-    /// Index of the first line after this item.
-    pub end_line: usize,
-    /// Whether the item's closing marker was seen (nothing later can change it).
-    pub closed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

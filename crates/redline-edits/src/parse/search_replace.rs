@@ -5,9 +5,10 @@
 //! wrong place: a reply that does not read cleanly gets an error instead of a guess.
 
 use super::markers::{chevron_run, is_roo_separator, marker, numbered_head, roo_line_number, Marker};
-use super::{Item, ItemKind, ParseOptions, Parsed};
+use super::{ParseOptions, Parsed};
 use crate::edit::{Edit, EditKind, ParseError, ShellBlock};
-use crate::text::lines_keep;
+use crate::line_reader::{read_all, LineReader, Lookahead, Stall};
+use crate::stream::ParseEvent;
 
 const SHELL_FENCES: &[&str] = &[
     "```bash",
@@ -26,182 +27,324 @@ const SHELL_FENCES: &[&str] = &[
 
 /// Reads every SEARCH/REPLACE block (and fenced shell block) of a reply.
 pub(crate) fn parse(text: &str, opts: &ParseOptions) -> Parsed {
-    let lines = lines_keep(text);
-    let mut walk =
-        Walk { lines: &lines, opts, parsed: Parsed::default(), current: None, blocks: 0, shells: 0 };
-    let mut i = 0;
-    while i < lines.len() {
-        i = walk.step(i);
-    }
-    walk.parsed
+    read_all(text, SearchReplaceReader::new(opts))
 }
 
-struct Walk<'a> {
-    lines: &'a [&'a str],
-    opts: &'a ParseOptions,
-    parsed: Parsed,
+/// Reads SEARCH/REPLACE blocks line by line. A line is decided as soon as the (at most two) lines
+/// after it that Aider's rules look at have arrived, so a block is emitted once its closing
+/// marker is read; only a second `=======` in a block waits longer, for the marker that tells
+/// whether it was a stray divider.
+#[derive(Debug, Clone)]
+pub(crate) struct SearchReplaceReader {
+    opts: ParseOptions,
+    lines: Lookahead,
+    state: State,
     /// The file of the previous block: Aider lets a block without a file name inherit it.
     current: Option<String>,
+    /// Blocks started so far: SEARCH/REPLACE blocks (malformed ones included) and shell blocks.
     blocks: usize,
-    shells: usize,
 }
 
-impl Walk<'_> {
-    /// Handles the line at `i` and returns the index of the next line to look at.
-    fn step(&mut self, i: usize) -> usize {
-        let line = self.lines[i];
-        if is_shell_fence(line) && !self.head_follows(i) {
-            return self.take_shell(i);
+#[derive(Debug, Clone)]
+enum State {
+    Outside,
+    Shell { block: usize, command: String },
+    Block(Block),
+}
+
+/// A SEARCH/REPLACE block whose head marker was read.
+#[derive(Debug, Clone)]
+struct Block {
+    number: usize,
+    /// Index of the head marker's line.
+    head: usize,
+    /// Length of the head marker's `<` run, which the REPLACE marker's `>` run must match.
+    head_chevrons: usize,
+    path: Option<String>,
+    /// Roo's legacy `<<<<<<< SEARCH (5)`.
+    numbered_hint: Option<usize>,
+    /// Roo's `:start_line:` header, which wins over the numbered head.
+    header_hint: Option<usize>,
+    search: String,
+    replace: String,
+    part: Part,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    /// Right after the head: Roo's optional `:start_line:` / `:end_line:` lines and separator.
+    Header {
+        saw_header: bool,
+    },
+    Search,
+    Replace,
+    /// A second `=======` (the first unused line) ended the REPLACE text. Aider ends the block
+    /// there; if a REPLACE marker follows before the next block with text in between, the model
+    /// wrote two dividers in one block and which text is the replacement is a guess (a repeated
+    /// divider alone is harmless).
+    SecondDivider {
+        /// Lines after the divider looked at so far.
+        scanned: usize,
+        /// Whether one of them has text.
+        stranded_text: bool,
+    },
+}
+
+impl LineReader for SearchReplaceReader {
+    fn line(&mut self, line: &str, out: &mut Vec<ParseEvent>) {
+        self.lines.push(line);
+        while self.step(out).is_ok() {}
+    }
+
+    fn finish(&mut self, out: &mut Vec<ParseEvent>) {
+        self.lines.end();
+        while self.step(out).is_ok() {}
+    }
+}
+
+impl SearchReplaceReader {
+    pub(crate) fn new(opts: &ParseOptions) -> Self {
+        Self {
+            opts: opts.clone(),
+            lines: Lookahead::default(),
+            state: State::Outside,
+            current: None,
+            blocks: 0,
         }
-        match marker(line) {
-            Some(Marker::Head) => self.take_block(i),
-            Some(Marker::Divider) if self.head_follows(i) => {
-                self.error(i, "a `=======` line before a SEARCH marker");
-                i + 1
+    }
+
+    /// Moves on by at least one line or one state; `Err(Stall)` when the lines at hand do not
+    /// decide anything more.
+    fn step(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        match self.state {
+            State::Outside => self.outside(out),
+            State::Shell { .. } => self.shell(out),
+            State::Block(_) => self.block(out),
+        }
+    }
+
+    fn outside(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let line = self.lines.get(0)?.ok_or(Stall)?;
+        let (shell_fence, marker) = (is_shell_fence(line), marker(line));
+        if shell_fence && !self.head_follows()? {
+            self.lines.advance(1);
+            self.state = State::Shell { block: self.blocks, command: String::new() };
+            self.blocks += 1;
+            return Ok(());
+        }
+        match marker {
+            Some(Marker::Head) => return self.open_block(),
+            Some(Marker::Divider) if self.head_follows()? => {
+                error(out, self.lines.index(), "a `=======` line before a SEARCH marker");
             }
-            _ => i + 1,
+            _ => {}
         }
+        self.lines.advance(1);
+        Ok(())
     }
 
-    fn head_follows(&self, i: usize) -> bool {
-        [i + 1, i + 2].iter().any(|&j| self.lines.get(j).is_some_and(|l| marker(l) == Some(Marker::Head)))
-    }
-
-    fn take_shell(&mut self, start: usize) -> usize {
-        let mut i = start + 1;
-        let mut command = String::new();
-        while i < self.lines.len() && !self.lines[i].trim().starts_with("```") {
-            command.push_str(self.lines[i]);
-            i += 1;
+    /// Whether one of the two lines after the first unused one is a head marker.
+    fn head_follows(&self) -> Result<bool, Stall> {
+        for k in [1, 2] {
+            if self.lines.get(k)?.is_some_and(|l| marker(l) == Some(Marker::Head)) {
+                return Ok(true);
+            }
         }
-        let closed = i < self.lines.len();
-        let end = if closed { i + 1 } else { i };
-        let block = self.shells;
-        self.shells += 1;
-        self.parsed.items.push(Item {
-            kind: ItemKind::Shell(ShellBlock { block, command }),
-            end_line: end,
-            closed,
-        });
-        end
+        Ok(false)
     }
 
-    /// Reads one block whose head marker is at `head`.
-    fn take_block(&mut self, head: usize) -> usize {
-        let block = self.blocks;
+    fn shell(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let State::Shell { block, command } = &mut self.state else { return Err(Stall) };
+        // A shell block still open when the reply ends holds the commands so far.
+        if let Some(line) = self.lines.get(0)? {
+            if !line.trim().starts_with("```") {
+                command.push_str(line);
+                self.lines.advance(1);
+                return Ok(());
+            }
+            self.lines.advance(1);
+        }
+        out.push(ParseEvent::Shell(ShellBlock { block: *block, command: std::mem::take(command) }));
+        self.state = State::Outside;
+        Ok(())
+    }
+
+    /// Starts a block at its head marker (the first unused line).
+    fn open_block(&mut self) -> Result<(), Stall> {
+        let new_file = self.lines.get(1)?.is_some_and(|l| marker(l) == Some(Marker::Divider));
+        let head = self.lines.get(0)?.unwrap_or_default();
+        let known = if new_file { &[][..] } else { &self.opts.known_paths[..] };
+        let path = find_filename(&self.lines.recent(), &self.opts.fence, known)
+            .or_else(|| self.current.clone())
+            .or_else(|| self.opts.default_path.clone());
+        let block = Block {
+            number: self.blocks,
+            head: self.lines.index(),
+            head_chevrons: chevron_run(head),
+            path,
+            numbered_hint: numbered_head(head),
+            header_hint: None,
+            search: String::new(),
+            replace: String::new(),
+            part: Part::Header { saw_header: false },
+        };
         self.blocks += 1;
-        let path = self.block_path(head);
-        let (header_hint, mut i) = self.roo_header(head + 1);
-        let line_hint = header_hint.or_else(|| numbered_head(self.lines[head]));
-        let (search, stop) = self.section(i, |m| m == Marker::Divider);
-        i = stop;
-        if self.marker_at(i) != Some(Marker::Divider) {
-            return self.malformed(i, "expected `=======` after the SEARCH text");
+        self.lines.advance(1);
+        self.state = State::Block(block);
+        Ok(())
+    }
+
+    fn block(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let State::Block(block) = &self.state else { return Err(Stall) };
+        match block.part {
+            Part::Header { saw_header } => self.header(saw_header),
+            Part::Search => self.search(out),
+            Part::Replace => self.replace(out),
+            Part::SecondDivider { .. } => self.after_second_divider(out),
         }
-        let (replace, stop) = self.section(i + 1, |m| m == Marker::Replace || m == Marker::Divider);
-        i = stop;
-        if !matches!(self.marker_at(i), Some(Marker::Replace | Marker::Divider)) {
-            return self.malformed(i, "expected `>>>>>>> REPLACE` or `=======` after the REPLACE text");
+    }
+
+    /// Roo's optional `:start_line:` / `:end_line:` lines and `-------` separator after the head.
+    fn header(&mut self, saw_header: bool) -> Result<(), Stall> {
+        let State::Block(block) = &mut self.state else { return Err(Stall) };
+        let line = self.lines.get(0)?.unwrap_or_default();
+        if let Some(n) = roo_line_number(line, ":start_line:") {
+            block.header_hint = Some(n);
+        } else if roo_line_number(line, ":end_line:").is_none() {
+            // A dash line right after the head is Roo's separator, never search text.
+            let separator = is_roo_separator(line)
+                && (saw_header || self.lines.get(1)?.is_some_and(|l| marker(l) != Some(Marker::Head)));
+            block.part = Part::Search;
+            if separator {
+                self.lines.advance(1);
+            }
+            return Ok(());
         }
-        if self.marker_at(i) == Some(Marker::Divider) {
-            // Aider ends a block at a second `=======`; if a REPLACE marker follows before the
-            // next block with text in between, the model wrote two dividers in one block and
-            // which text is the replacement is a guess (a repeated divider alone is harmless).
-            let replace_follows = (i + 1..self.lines.len())
-                .map(|j| (j, self.marker_at(j)))
-                .take_while(|(_, m)| *m != Some(Marker::Head))
-                .find(|(_, m)| *m == Some(Marker::Replace));
-            let stranded_text = |j: usize| self.lines[i + 1..j].iter().any(|l| !l.trim().is_empty());
-            if let Some((j, _)) = replace_follows.filter(|(j, _)| stranded_text(*j)) {
-                self.error(i, "two `=======` lines in one block");
-                return j + 1;
+        block.part = Part::Header { saw_header: true };
+        self.lines.advance(1);
+        Ok(())
+    }
+
+    fn search(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let State::Block(block) = &mut self.state else { return Err(Stall) };
+        let line = self.lines.get(0)?;
+        match line.map(|l| (l, marker(l))) {
+            Some((_, Some(Marker::Divider))) => block.part = Part::Replace,
+            Some((line, None)) => block.search.push_str(&unescape_marker(line)),
+            Some((_, Some(_))) | None => {
+                return self.malformed(out, "expected `=======` after the SEARCH text");
             }
         }
-        let (open, close) = (chevron_run(self.lines[head]), chevron_run(self.lines[i]));
-        if open > 0 && close > 0 && open != close && self.marker_at(i) == Some(Marker::Replace) {
-            self.error(i, "the REPLACE marker does not match the SEARCH marker's length");
-            return i + 1;
+        self.lines.advance(1);
+        Ok(())
+    }
+
+    fn replace(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let State::Block(block) = &mut self.state else { return Err(Stall) };
+        let line = self.lines.get(0)?;
+        match line.map(|l| (l, marker(l))) {
+            Some((_, Some(Marker::Replace))) => return self.close_at_replace(out),
+            Some((_, Some(Marker::Divider))) => {
+                block.part = Part::SecondDivider { scanned: 0, stranded_text: false };
+                return Ok(());
+            }
+            Some((line, None)) => block.replace.push_str(&unescape_marker(line)),
+            Some((_, Some(Marker::Head))) | None => {
+                return self.malformed(out, "expected `>>>>>>> REPLACE` or `=======` after the REPLACE text");
+            }
         }
-        let Some(path) = path else {
-            self.error(head, "missing file name: put the path alone on the line before the opening fence");
-            return i + 1;
+        self.lines.advance(1);
+        Ok(())
+    }
+
+    /// Looks past a second `=======` for the marker that decides about it, resuming where the
+    /// last look stopped so each line is looked at once.
+    fn after_second_divider(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let State::Block(Block { part: Part::SecondDivider { scanned, stranded_text }, .. }) =
+            &mut self.state
+        else {
+            return Err(Stall);
+        };
+        loop {
+            let Some(line) = self.lines.get(1 + *scanned)? else {
+                return self.close_block(out);
+            };
+            match marker(line) {
+                Some(Marker::Head) => return self.close_block(out),
+                Some(Marker::Replace) if *stranded_text => {
+                    let used = 2 + *scanned;
+                    error(out, self.lines.index(), "two `=======` lines in one block");
+                    self.lines.advance(used);
+                    self.state = State::Outside;
+                    return Ok(());
+                }
+                Some(Marker::Replace) => return self.close_block(out),
+                _ => {
+                    *stranded_text |= !line.trim().is_empty();
+                    *scanned += 1;
+                }
+            }
+        }
+    }
+
+    /// Ends the block at its REPLACE marker (the first unused line).
+    fn close_at_replace(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let State::Block(block) = &self.state else { return Err(Stall) };
+        let close = chevron_run(self.lines.get(0)?.unwrap_or_default());
+        if block.head_chevrons > 0 && close > 0 && block.head_chevrons != close {
+            error(out, self.lines.index(), "the REPLACE marker does not match the SEARCH marker's length");
+            self.lines.advance(1);
+            self.state = State::Outside;
+            return Ok(());
+        }
+        self.close_block(out)
+    }
+
+    /// Emits the block, which ends at the first unused line.
+    fn close_block(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let State::Block(block) = std::mem::replace(&mut self.state, State::Outside) else {
+            return Err(Stall);
+        };
+        self.lines.advance(1);
+        let Some(path) = block.path else {
+            error(
+                out,
+                block.head,
+                "missing file name: put the path alone on the line before the opening fence",
+            );
+            return Ok(());
         };
         self.current = Some(path.clone());
-        let kind = EditKind::Replace { old_text: search, new_text: replace, line_hint, replace_all: false };
-        self.parsed.items.push(Item {
-            kind: ItemKind::Edit(Edit { path, kind, block }),
-            end_line: i + 1,
-            closed: true,
-        });
-        i + 1
+        let kind = EditKind::Replace {
+            old_text: block.search,
+            new_text: block.replace,
+            line_hint: block.header_hint.or(block.numbered_hint),
+            replace_all: false,
+        };
+        out.push(ParseEvent::Edit(Edit { path, kind, block: block.number }));
+        Ok(())
     }
 
-    /// Collects content lines from `start` until a marker accepted by `stop`; a head (or a
-    /// REPLACE where a divider belongs) inside a section means the block is malformed.
-    fn section(&self, start: usize, stop: impl Fn(Marker) -> bool) -> (String, usize) {
-        let mut text = String::new();
-        let mut i = start;
-        while let Some(line) = self.lines.get(i) {
-            match marker(line) {
-                Some(m) if stop(m) => break,
-                Some(Marker::Head | Marker::Replace) => break,
-                _ => text.push_str(&unescape_marker(line)),
+    /// Records a malformed block at the first unused line (or the last line, at the end) and
+    /// resumes after that line, or at it when it is the next block's head.
+    fn malformed(&mut self, out: &mut Vec<ParseEvent>, message: &str) -> Result<(), Stall> {
+        self.state = State::Outside;
+        match self.lines.get(0)?.map(marker) {
+            None => error(out, self.lines.index().saturating_sub(1), message),
+            Some(m) => {
+                error(out, self.lines.index(), message);
+                if m != Some(Marker::Head) {
+                    self.lines.advance(1);
+                }
             }
-            i += 1;
         }
-        (text, i)
+        Ok(())
     }
+}
 
-    fn marker_at(&self, i: usize) -> Option<Marker> {
-        self.lines.get(i).and_then(|l| marker(l))
-    }
-
-    /// Records a malformed block and resumes after the offending marker (or at the end).
-    fn malformed(&mut self, i: usize, message: &str) -> usize {
-        let at = i.min(self.lines.len().saturating_sub(1));
-        self.error(at, message);
-        match self.marker_at(i) {
-            Some(Marker::Head) => i,
-            Some(_) => i + 1,
-            None => self.lines.len(),
-        }
-    }
-
-    /// Roo's optional `:start_line:` / `:end_line:` lines and `-------` separator.
-    fn roo_header(&self, mut i: usize) -> (Option<usize>, usize) {
-        let mut hint = None;
-        let mut saw_header = false;
-        while let Some(line) = self.lines.get(i) {
-            if let Some(n) = roo_line_number(line, ":start_line:") {
-                hint = Some(n);
-            } else if roo_line_number(line, ":end_line:").is_none() {
-                break;
-            }
-            saw_header = true;
-            i += 1;
-        }
-        let separator_next = self.lines.get(i).is_some_and(|l| is_roo_separator(l));
-        // A dash line right after the head is Roo's separator, never search text.
-        if separator_next
-            && (saw_header || self.lines.get(i + 1).is_some_and(|l| marker(l) != Some(Marker::Head)))
-        {
-            i += 1;
-        }
-        (hint, i)
-    }
-
-    fn block_path(&self, head: usize) -> Option<String> {
-        let before = &self.lines[head.saturating_sub(3)..head];
-        let new_file = self.marker_at(head + 1) == Some(Marker::Divider);
-        let known = if new_file { &[][..] } else { &self.opts.known_paths[..] };
-        find_filename(before, &self.opts.fence, known)
-            .or_else(|| self.current.clone())
-            .or_else(|| self.opts.default_path.clone())
-    }
-
-    fn error(&mut self, i: usize, message: &str) {
-        self.parsed.errors.push(ParseError { line: i + 1, message: message.to_string() });
-    }
+/// Records an error at the 0-based line `i`.
+fn error(out: &mut Vec<ParseEvent>, i: usize, message: &str) {
+    out.push(ParseEvent::Error(ParseError { line: i + 1, message: message.to_string() }));
 }
 
 fn is_shell_fence(line: &str) -> bool {
@@ -333,7 +476,7 @@ pub fn strip_quoted_wrapping(text: &str, file_name: Option<&str>, fence: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::ParseOptions;
+    use crate::parse::{ItemKind, ParseOptions};
 
     fn blocks(text: &str) -> Vec<(String, String, String)> {
         parse(text, &ParseOptions::default())
@@ -354,6 +497,20 @@ mod tests {
         let got = blocks(reply);
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].0, "a.py");
+    }
+
+    #[test]
+    fn block_numbers_count_shell_blocks_too() {
+        let reply = "a.py\n<<<<<<< SEARCH\none\n=======\ntwo\n>>>>>>> REPLACE\n\n```bash\nmake\n```\n\na.py\n<<<<<<< SEARCH\nthree\n=======\nfour\n>>>>>>> REPLACE\n";
+        let numbers: Vec<(bool, usize)> = parse(reply, &ParseOptions::default())
+            .items
+            .into_iter()
+            .map(|item| match item.kind {
+                ItemKind::Edit(e) => (true, e.block),
+                ItemKind::Shell(s) => (false, s.block),
+            })
+            .collect();
+        assert_eq!(numbers, vec![(true, 0), (false, 1), (true, 2)]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{Item, ItemKind, Parsed};
-use crate::edit::{Edit, EditKind, ParseError};
+use crate::edit::{Edit, EditKind, ParseError, ParseOutput};
 
 /// Reads the calls; each call that cannot be read becomes an error naming its position.
 pub(crate) fn parse(text: &str) -> Parsed {
@@ -20,32 +20,68 @@ pub(crate) fn parse(text: &str) -> Parsed {
         }
     };
     for (block, call) in calls.iter().enumerate() {
-        match read_call(call, block) {
-            Ok(edit) => {
-                parsed.items.push(Item { kind: ItemKind::Edit(edit), end_line: usize::MAX, closed: true })
-            }
-            Err(message) => parsed
-                .errors
-                .push(ParseError { line: 1, message: format!("tool call {}: {message}", block + 1) }),
+        match unwrap_call(call)
+            .map_err(|m| call_error(block, m))
+            .and_then(|(name, args)| tool_call_edits(name, args, block))
+        {
+            Ok(edits) => parsed.items.extend(edits.into_iter().map(|e| Item { kind: ItemKind::Edit(e) })),
+            Err(error) => parsed.errors.push(error),
         }
     }
     parsed
 }
 
-/// One call in any of the common envelopes: `{name, arguments}`, `{function: {name, arguments}}`,
-/// `{name, input}`.
-fn read_call(call: &Value, block: usize) -> Result<Edit, String> {
+/// Reads tool calls given as values (name and arguments, as a provider's stream assembles them)
+/// into edits and errors, numbering the calls from 0 in order: what
+/// [`parse_reply`](crate::parse_reply) with [`Format::ToolCalls`](crate::Format::ToolCalls)
+/// gives for the same calls written as JSON.
+pub fn read_tool_calls<'a>(calls: impl IntoIterator<Item = (&'a str, &'a Value)>) -> ParseOutput {
+    let mut out = ParseOutput::default();
+    for (block, (name, arguments)) in calls.into_iter().enumerate() {
+        match tool_call_edits(name, arguments, block) {
+            Ok(edits) => out.edits.extend(edits),
+            Err(error) => out.errors.push(error),
+        }
+    }
+    out
+}
+
+/// Reads one tool call into the edits it asks for: `edit_file` (alias `str_replace`,
+/// `replace_in_file`), `create_file` (`write_file`), `delete_file` and `rename_file`
+/// (`move_file`), with the argument names the edit tools declare and their common aliases.
+///
+/// `arguments` is the arguments object, or a JSON string holding one (as some providers send
+/// them). `block` is the call's position among the reply's edit blocks: every edit of the call
+/// carries it, and an error names the call by it ("tool call {block + 1}").
+pub fn tool_call_edits(name: &str, arguments: &Value, block: usize) -> Result<Vec<Edit>, ParseError> {
+    read_call(name, arguments, block).map(|edit| vec![edit]).map_err(|m| call_error(block, m))
+}
+
+fn call_error(block: usize, message: String) -> ParseError {
+    ParseError { line: 1, message: format!("tool call {}: {message}", block + 1) }
+}
+
+/// The name and arguments of a call in any of the common envelopes: `{name, arguments}`,
+/// `{function: {name, arguments}}`, `{name, input}`.
+fn unwrap_call(call: &Value) -> Result<(&str, &Value), String> {
     let call = call.get("function").unwrap_or(call);
     let name = call.get("name").and_then(Value::as_str).ok_or("no tool name")?;
-    let raw = ["arguments", "input", "parameters", "args"]
+    let arguments = ["arguments", "input", "parameters", "args"]
         .iter()
         .find_map(|k| call.get(*k))
         .ok_or("no arguments")?;
-    let args = match raw {
+    Ok((name, arguments))
+}
+
+fn read_call(name: &str, arguments: &Value, block: usize) -> Result<Edit, String> {
+    let parsed;
+    let args = match arguments {
         Value::String(s) => {
-            serde_json::from_str::<Value>(s).map_err(|e| format!("arguments are not valid JSON: {e}"))?
+            parsed =
+                serde_json::from_str::<Value>(s).map_err(|e| format!("arguments are not valid JSON: {e}"))?;
+            &parsed
         }
-        other => other.clone(),
+        other => other,
     };
     let args = args.as_object().ok_or("arguments are not an object")?;
     let (path, kind) = match name {
@@ -100,6 +136,44 @@ mod tests {
         let parsed = parse(reply);
         assert_eq!(parsed.items.len(), 3);
         assert!(parsed.errors.is_empty());
+    }
+
+    #[test]
+    fn calls_given_as_values_read_like_the_same_calls_written_as_json() {
+        let edit = serde_json::json!({"path": "a.rs", "old_text": "x", "new_text": "y"});
+        let as_string = Value::String(edit.to_string());
+        let rename = serde_json::json!({"from": "a.rs", "to": "b.rs"});
+        let calls = [
+            ("edit_file", &edit),
+            ("edit_file", &as_string),
+            ("format_disk", &edit),
+            ("rename_file", &rename),
+        ];
+        let json: Vec<Value> =
+            calls.iter().map(|(name, args)| serde_json::json!({"name": name, "arguments": args})).collect();
+        let from_json = crate::parse_reply(
+            &Value::Array(json).to_string(),
+            crate::FormatChoice::Exact(crate::Format::ToolCalls),
+        );
+        let from_values = read_tool_calls(calls);
+        assert_eq!(from_values, from_json);
+        assert_eq!(from_values.edits.iter().map(|e| e.block).collect::<Vec<_>>(), [0, 1, 3]);
+        assert_eq!(from_values.errors[0].message, "tool call 3: unknown tool `format_disk`");
+    }
+
+    #[test]
+    fn one_call_reads_into_its_edits_or_an_error_naming_it() {
+        let args = serde_json::json!({"path": "n.txt", "content": "hi\n"});
+        let edits = tool_call_edits("create_file", &args, 4).expect("a create_file call");
+        assert_eq!(
+            edits,
+            [Edit { path: "n.txt".into(), kind: EditKind::Create { content: "hi\n".into() }, block: 4 }]
+        );
+        let error =
+            tool_call_edits("create_file", &Value::String("{not json".into()), 4).expect_err("bad JSON");
+        assert!(error.message.starts_with("tool call 5: arguments are not valid JSON"), "{error}");
+        let error = tool_call_edits("delete_file", &serde_json::json!({}), 0).expect_err("no path");
+        assert_eq!(error.message, "tool call 1: missing `path`");
     }
 
     #[test]

@@ -1,43 +1,119 @@
 //! Unified diffs the way models write them: `--- a/x` / `+++ b/x` headers, `@@` lines with or
 //! without numbers, fenced or not, context lines that lost their leading space.
 
-use super::{Item, ItemKind, ParseOptions, Parsed};
+use super::{ParseOptions, Parsed};
 use crate::edit::{DiffHunk, DiffLine, Edit, EditKind};
-use crate::text::lines_keep;
+use crate::line_reader::{read_all, LineReader, Lookahead, Stall};
+use crate::stream::ParseEvent;
 
 /// Reads every file section of every diff in a reply.
 pub(crate) fn parse(text: &str, opts: &ParseOptions) -> Parsed {
-    let lines = lines_keep(text);
-    let mut parsed = Parsed::default();
-    let mut i = 0;
-    let mut block = 0;
-    while i < lines.len() {
-        let header = file_header(&lines, i);
-        let bare_hunk = header.is_none() && opts.default_path.is_some() && is_hunk_header(lines[i]);
-        if header.is_none() && !bare_hunk {
-            i += 1;
-            continue;
-        }
-        let (old, new, body_start) = match header {
-            Some((old, new)) => (old, new, i + 2),
-            None => (None, opts.default_path.clone(), i),
-        };
-        let (hunks, end) = read_hunks(&lines, body_start);
-        let closed = end < lines.len();
-        if let Some(edit) = section_edit(old, new, hunks, block) {
-            parsed.items.push(Item { kind: ItemKind::Edit(edit), end_line: end, closed });
-            block += 1;
-        }
-        i = end.max(i + 1);
-    }
-    parsed
+    read_all(text, DiffReader::new(opts))
 }
 
-/// `--- old` followed by `+++ new`: the two paths (`None` for /dev/null).
-fn file_header(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)> {
-    let old = lines.get(i)?.strip_prefix("--- ")?;
-    let new = lines.get(i + 1)?.strip_prefix("+++ ")?;
-    Some((header_path(old, "a/"), header_path(new, "b/")))
+/// Reads unified diffs line by line; a file section is emitted at the first line that cannot
+/// belong to it (a `--- ` line waits for the next one, which tells a new file header from a
+/// removed line).
+#[derive(Debug, Clone)]
+pub(crate) struct DiffReader {
+    /// The file a `@@` hunk without file header belongs to (single-file requests).
+    default_path: Option<String>,
+    lines: Lookahead,
+    section: Option<Section>,
+    /// Edits emitted so far.
+    blocks: usize,
+}
+
+/// The old and new path of a file header (`None` for /dev/null).
+type HeaderPaths = (Option<String>, Option<String>);
+
+/// A file section being read: its header's paths and its hunks so far.
+#[derive(Debug, Clone)]
+struct Section {
+    old: Option<String>,
+    new: Option<String>,
+    hunks: Vec<DiffHunk>,
+}
+
+impl LineReader for DiffReader {
+    fn line(&mut self, line: &str, out: &mut Vec<ParseEvent>) {
+        self.lines.push(line);
+        while self.step(out).is_ok() {}
+    }
+
+    fn finish(&mut self, out: &mut Vec<ParseEvent>) {
+        self.lines.end();
+        while self.step(out).is_ok() {}
+    }
+}
+
+impl DiffReader {
+    pub(crate) fn new(opts: &ParseOptions) -> Self {
+        Self {
+            default_path: opts.default_path.clone(),
+            lines: Lookahead::default(),
+            section: None,
+            blocks: 0,
+        }
+    }
+
+    fn step(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let Some(line) = self.lines.get(0)? else {
+            return self.end_section(out);
+        };
+        let header = self.file_header()?;
+        let Some(section) = &mut self.section else {
+            if let Some((old, new)) = header {
+                self.section = Some(Section { old, new, hunks: Vec::new() });
+                self.lines.advance(2);
+            } else if self.default_path.is_some() && is_hunk_header(line) {
+                // A bare `@@` hunk: the section starts at this line.
+                self.section = Some(Section { old: None, new: self.default_path.clone(), hunks: Vec::new() });
+            } else {
+                self.lines.advance(1);
+            }
+            return Ok(());
+        };
+        if header.is_some() {
+            return self.end_section(out);
+        }
+        if is_hunk_header(line) {
+            section.hunks.push(DiffHunk { old_start: old_start(line), lines: Vec::new() });
+        } else {
+            let Some(diff_line) = body_line(line) else {
+                // Not a diff line: the section ends here and the line is read again outside it.
+                return self.end_section(out);
+            };
+            if section.hunks.is_empty() {
+                section.hunks.push(DiffHunk { old_start: None, lines: Vec::new() });
+            }
+            if let (Some(h), Some(l)) = (section.hunks.last_mut(), diff_line) {
+                h.lines.push(l);
+            }
+        }
+        self.lines.advance(1);
+        Ok(())
+    }
+
+    /// `--- old` on the first unused line and `+++ new` on the next.
+    fn file_header(&self) -> Result<Option<HeaderPaths>, Stall> {
+        let Some(old) = self.lines.get(0)?.and_then(|l| l.strip_prefix("--- ")) else {
+            return Ok(None);
+        };
+        let new = self.lines.get(1)?.and_then(|l| l.strip_prefix("+++ "));
+        Ok(new.map(|new| (header_path(old, "a/"), header_path(new, "b/"))))
+    }
+
+    /// Emits the open section, if any.
+    fn end_section(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        let mut section = self.section.take().ok_or(Stall)?;
+        section.hunks.retain(|h| !h.lines.is_empty());
+        if let Some(edit) = section_edit(section.old, section.new, section.hunks, self.blocks) {
+            out.push(ParseEvent::Edit(edit));
+            self.blocks += 1;
+        }
+        Ok(())
+    }
 }
 
 fn header_path(raw: &str, git_prefix: &str) -> Option<String> {
@@ -53,33 +129,6 @@ fn header_path(raw: &str, git_prefix: &str) -> Option<String> {
 
 fn is_hunk_header(line: &str) -> bool {
     line.starts_with("@@")
-}
-
-/// Reads hunks from `start` until a line that cannot belong to a diff.
-fn read_hunks(lines: &[&str], start: usize) -> (Vec<DiffHunk>, usize) {
-    let mut hunks: Vec<DiffHunk> = Vec::new();
-    let mut i = start;
-    while i < lines.len() {
-        let line = lines[i];
-        if file_header(lines, i).is_some() {
-            break;
-        }
-        if is_hunk_header(line) {
-            hunks.push(DiffHunk { old_start: old_start(line), lines: Vec::new() });
-        } else if let Some(diff_line) = body_line(line) {
-            if hunks.is_empty() {
-                hunks.push(DiffHunk { old_start: None, lines: Vec::new() });
-            }
-            if let (Some(h), Some(l)) = (hunks.last_mut(), diff_line) {
-                h.lines.push(l);
-            }
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    hunks.retain(|h| !h.lines.is_empty());
-    (hunks, i)
 }
 
 /// One line of a hunk body; `Some(None)` for lines that belong to the diff but carry no text
@@ -134,6 +183,7 @@ fn section_edit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::ItemKind;
 
     fn edits(text: &str) -> Vec<Edit> {
         parse(text, &ParseOptions::default())

@@ -1,36 +1,87 @@
 //! Whole files: a path line, then a fenced block holding the complete new content.
 
 use super::search_replace::strip_filename;
-use super::{Item, ItemKind, ParseOptions, Parsed};
+use super::{ParseOptions, Parsed};
 use crate::edit::{Edit, EditKind};
-use crate::text::lines_keep;
+use crate::line_reader::{read_all, LineReader};
+use crate::stream::ParseEvent;
 
 /// Reads every `path` + fenced block pair of a reply.
 pub(crate) fn parse(text: &str, opts: &ParseOptions) -> Parsed {
-    let lines = lines_keep(text);
-    let mut parsed = Parsed::default();
-    let mut i = 0;
-    let mut prose_start = 0;
-    let mut block = 0;
-    while i < lines.len() {
-        let Some(opener) = fence_opener(lines[i]) else {
-            i += 1;
-            continue;
-        };
-        let (content, end, closed) = fenced_body(&lines, i + 1, &opener);
-        let path = info_string_path(lines[i], &opener, opts)
-            .or_else(|| line_path(i.checked_sub(1).map(|j| lines[j]), opts))
-            .or_else(|| mentioned_path(&lines[prose_start..i], opts))
-            .or_else(|| opts.default_path.clone());
-        if let Some(path) = path {
-            let edit = Edit { path, kind: EditKind::Whole { content }, block };
-            parsed.items.push(Item { kind: ItemKind::Edit(edit), end_line: end, closed });
-            block += 1;
+    read_all(text, WholeFileReader::new(opts))
+}
+
+/// Reads whole files line by line: the file's path is decided at the opening fence, and the
+/// file is emitted at the closing one.
+#[derive(Debug, Clone)]
+pub(crate) struct WholeFileReader {
+    opts: ParseOptions,
+    /// The line before the current one, which may name the file of a fence opened on this one.
+    previous: Option<String>,
+    /// The text since the last fenced block, which may mention a known file (only kept when
+    /// there are known files).
+    prose: String,
+    fence: Option<Fence>,
+    /// Edits emitted so far.
+    blocks: usize,
+}
+
+/// An open fenced block.
+#[derive(Debug, Clone)]
+struct Fence {
+    opener: String,
+    /// `None` when nothing names the file: the block is read but yields no edit.
+    path: Option<String>,
+    content: String,
+}
+
+impl LineReader for WholeFileReader {
+    fn line(&mut self, line: &str, out: &mut Vec<ParseEvent>) {
+        match &mut self.fence {
+            Some(fence) if closes(line, &fence.opener) => {
+                if let Some(fence) = self.fence.take() {
+                    self.emit(fence, out);
+                }
+                self.prose.clear();
+            }
+            Some(fence) => fence.content.push_str(line),
+            None => match fence_opener(line) {
+                Some(opener) => {
+                    let path = info_string_path(line, &opener, &self.opts)
+                        .or_else(|| line_path(self.previous.as_deref(), &self.opts))
+                        .or_else(|| mentioned_path(&self.prose, &self.opts))
+                        .or_else(|| self.opts.default_path.clone());
+                    self.fence = Some(Fence { opener, path, content: String::new() });
+                }
+                None if self.opts.known_paths.is_empty() => {}
+                None => self.prose.push_str(line),
+            },
         }
-        i = end;
-        prose_start = end;
+        let previous = self.previous.get_or_insert_with(String::new);
+        previous.clear();
+        previous.push_str(line);
     }
-    parsed
+
+    fn finish(&mut self, out: &mut Vec<ParseEvent>) {
+        // A reply cut off inside a fence still holds the file so far.
+        if let Some(fence) = self.fence.take() {
+            self.emit(fence, out);
+        }
+    }
+}
+
+impl WholeFileReader {
+    pub(crate) fn new(opts: &ParseOptions) -> Self {
+        Self { opts: opts.clone(), previous: None, prose: String::new(), fence: None, blocks: 0 }
+    }
+
+    fn emit(&mut self, fence: Fence, out: &mut Vec<ParseEvent>) {
+        if let Some(path) = fence.path {
+            let edit = Edit { path, kind: EditKind::Whole { content: fence.content }, block: self.blocks };
+            out.push(ParseEvent::Edit(edit));
+            self.blocks += 1;
+        }
+    }
 }
 
 /// The backtick run opening a fence (three or more backticks at the start of the line).
@@ -40,17 +91,10 @@ pub(crate) fn fence_opener(line: &str) -> Option<String> {
     (run.len() >= 3).then_some(run)
 }
 
-/// The lines up to a closing fence at least as long as the opener, without an info string.
-fn fenced_body(lines: &[&str], start: usize, opener: &str) -> (String, usize, bool) {
-    let mut body = String::new();
-    for (offset, line) in lines[start..].iter().enumerate() {
-        let t = line.trim();
-        if t.len() >= opener.len() && t.chars().all(|c| c == '`') {
-            return (body, start + offset + 1, true);
-        }
-        body.push_str(line);
-    }
-    (body, lines.len(), false)
+/// A line closing a fence: only backticks, at least as many as the opener.
+fn closes(line: &str, opener: &str) -> bool {
+    let t = line.trim();
+    t.len() >= opener.len() && t.chars().all(|c| c == '`')
 }
 
 /// ```` ```python:src/app.py ```` or ```` ```src/app.py ````.
@@ -67,8 +111,7 @@ fn line_path(line: Option<&str>, opts: &ParseOptions) -> Option<String> {
 }
 
 /// A known file whose name (or full path) the prose right before the fence mentions last.
-fn mentioned_path(prose: &[&str], opts: &ParseOptions) -> Option<String> {
-    let text: String = prose.concat();
+fn mentioned_path(text: &str, opts: &ParseOptions) -> Option<String> {
     opts.known_paths
         .iter()
         .filter_map(|k| {
@@ -104,6 +147,7 @@ fn plausible_path(name: &str, opts: &ParseOptions) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::ItemKind;
 
     fn whole(text: &str, known: &[&str]) -> Vec<(String, String)> {
         let opts = ParseOptions {
