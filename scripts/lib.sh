@@ -6,6 +6,26 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 log() { printf '\033[1;31m▍\033[0m %s\n' "$*" >&2; }
 
+# Phases of a long script, timed: `phase NAME` starts one (ending the one before), and
+# `phase_times` prints each one's seconds, so a slow CI run says where its time went.
+PHASES=()
+PHASE_STARTS=()
+phase() {
+  PHASES+=("$1")
+  PHASE_STARTS+=("$(date +%s)")
+  log "$1"
+}
+phase_times() {
+  local now i end
+  now="$(date +%s)"
+  log "time per phase:"
+  for i in "${!PHASES[@]}"; do
+    end="${PHASE_STARTS[$((i + 1))]:-$now}"
+    printf '  %6ss  %s\n' "$((end - PHASE_STARTS[i]))" "${PHASES[$i]}" >&2
+  done
+  printf '  %6ss  total\n' "$((now - PHASE_STARTS[0]))" >&2
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

@@ -3,9 +3,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use redline_agent::apply::{apply_reply, ApplyOptions, FileReport, ReportStatus};
 use redline_api::{App, ChatEvent, EventSink, Progress, ProjectChanged, SendInput};
 use redline_edits::{Format, FormatChoice};
+use redline_review::{apply_reply, ApplyOptions, FileReport, ReportStatus};
 
 use crate::terminal;
 
@@ -104,6 +104,8 @@ pub enum ReplyFormat {
     Udiff,
     /// Whole files.
     Whole,
+    /// OpenAI's apply_patch (`*** Begin Patch` … `*** End Patch`).
+    ApplyPatch,
 }
 
 impl ReplyFormat {
@@ -114,6 +116,7 @@ impl ReplyFormat {
             ReplyFormat::SearchReplace => FormatChoice::Exact(Format::SearchReplace),
             ReplyFormat::Udiff => FormatChoice::Exact(Format::UnifiedDiff),
             ReplyFormat::Whole => FormatChoice::Exact(Format::WholeFile),
+            ReplyFormat::ApplyPatch => FormatChoice::Exact(Format::ApplyPatch),
         }
     }
 }

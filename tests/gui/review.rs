@@ -135,3 +135,71 @@ async fn gui_review_accept_reject_edit_stale_merge_and_conflict() {
     again.wait(r#"[data-testid="review-file"][data-path="conflict.txt"] [data-testid="review-hunk"][data-state="pending"]"#).await;
     again.quit().await;
 }
+
+/// Waits until `path` holds `text` (the click's write lands a moment after the button).
+async fn wait_for_file(path: &std::path::Path, text: Option<&str>) {
+    for _ in 0..100 {
+        if std::fs::read_to_string(path).ok().as_deref() == text {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} never became {text:?}", path.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gui_review_accepts_a_pure_rename_and_a_rename_with_changes() {
+    use serde_json::json;
+    let calls = [
+        ("c1", "rename_file", json!({"from": "old.txt", "to": "new.txt"})),
+        ("c2", "rename_file", json!({"from": "calc.py", "to": "maths.py"})),
+        (
+            "c3",
+            "edit_file",
+            json!({"path": "calc.py", "old_text": "    return 1\n", "new_text": "    return 10\n"}),
+        ),
+    ];
+    let frames = redline_tests::model_server::openai_tool_call_frames(&calls, Some("Renaming two files."));
+    let server = ModelServer::start(vec![Reply::Sse {
+        frames,
+        pace: Duration::from_millis(5),
+        ending: Ending::Complete,
+    }])
+    .await;
+    let dir = tempfile::tempdir().expect("project");
+    let root = dir.path().canonicalize().expect("canon");
+    std::fs::write(root.join("old.txt"), "keep me\n").expect("write");
+    std::fs::write(root.join("calc.py"), APP_PY).expect("write");
+    let profile = Profile::new();
+    profile.scripted_provider(&server.url, "test-model");
+    let mut app = AppRun::start("review-rename", &profile, &[&root.display().to_string()]).await;
+
+    app.type_into(r#"[data-testid="chat-input"]"#, "Rename them").await;
+    app.click(r#"[data-testid="send"]"#).await;
+    app.wait(r#"[data-testid="message-assistant"] [data-testid="open-review"]"#).await;
+    app.click(r#"[data-testid="message-assistant"] [data-testid="open-review"]"#).await;
+    let file = |path: &str| format!(r#"[data-testid="review-file"][data-path="{path}"]"#);
+    let named = app
+        .wait_content(&format!("{} [data-testid=\"review-file-name\"]", file("new.txt")), |t| !t.is_empty())
+        .await;
+    assert!(named.contains("old.txt") && named.contains("new.txt"), "the review names both names: {named}");
+    app.screenshot("renames").await;
+
+    // A pure rename has no hunk: the file itself is accepted.
+    app.click(&format!("{} [data-testid=\"file-accept\"]", file("new.txt"))).await;
+    app.wait(&format!("{}[data-state=\"accepted\"]", file("new.txt"))).await;
+    wait_for_file(&root.join("new.txt"), Some("keep me\n")).await;
+    assert!(!root.join("old.txt").exists(), "the old name is gone");
+
+    // A rename with changes: accepting its hunk writes the change under the new name.
+    app.click(&format!(
+        "{} [data-testid=\"review-hunk\"][data-index=\"0\"] [data-testid=\"hunk-accept\"]",
+        file("maths.py")
+    ))
+    .await;
+    wait_for_file(&root.join("maths.py"), Some(&APP_PY.replace("return 1\n", "return 10\n"))).await;
+    assert!(!root.join("calc.py").exists(), "the old name is gone");
+    app.wait_content(r#"[data-testid="review-pending"]"#, |t| t.starts_with("0 pending")).await;
+    app.screenshot("renames-accepted").await;
+    app.quit().await;
+}

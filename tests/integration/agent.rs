@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use redline_api::{
-    ApiResult, App, ApprovalAnswer, ApprovalRequest, ChatEvent, CompletionInput, ErrorCode, KeyState,
-    MessageView, SendInput,
+    ApiResult, App, ApprovalAnswer, ApprovalRequest, ChatEvent, CompletionInput, ErrorCode, HunkStateView,
+    KeyState, MessageView, SendInput,
 };
 use redline_tests::model_server::{
     openai_completion_frames, openai_text_frames, openai_tool_call_frames, Ending, ModelServer, Reply,
@@ -145,7 +145,7 @@ fn person<'a>(app: &'a App, answers: &'a [ApprovalAnswer]) -> impl FnMut(&ChatEv
         ChatEvent::AwaitingReview { paths, .. } if !paths.is_empty() => {
             let id = conversation.expect("started before review");
             for p in app.review(id).expect("review").into_iter().filter(|p| p.pending > 0) {
-                app.set_hunks(p.id, vec![], "accepted").expect("accept");
+                app.set_hunks(p.id, vec![], HunkStateView::Accepted).expect("accept");
             }
         }
         ChatEvent::Approval { request } => {
@@ -474,16 +474,18 @@ async fn a_proposal_that_breaks_syntax_adds_an_aws_key_or_shell_true_is_flagged_
     let turn = drive(&s.app, input, |_| {}).await;
     let reply = turn.result.expect("sent");
     assert_eq!(reply.proposals.len(), 1, "{:?}", reply.proposals);
+    assert!(reply.proposals[0].hunks.is_empty(), "a message carries counts; the Review tab the hunks");
     let kinds = |p: &redline_api::ProposalView| -> Vec<Vec<String>> {
         p.hunks.iter().map(|h| h.findings.iter().map(|f| f.kind.clone()).collect()).collect()
     };
-    let proposal = &reply.proposals[0];
-    assert_eq!(proposal.hunks.len(), 3, "{:?}", proposal.hunks);
+    let id = turn_conversation(&turn.events);
+    let reviewed = s.app.review(id).expect("review");
+    let proposal = &reviewed[0];
+    assert_eq!((proposal.hunks.len(), reply.proposals[0].pending), (3, 3), "{:?}", proposal.hunks);
     assert_eq!(kinds(proposal), [vec!["syntax"], vec!["secret"], vec!["risk"]], "{proposal:#?}");
     assert!(proposal.hunks.iter().flat_map(|h| &h.findings).all(|f| !f.message.contains(secret)));
 
     // The findings are saved with the proposal: a new app on the same data folder shows them.
-    let id = turn_conversation(&turn.events);
     let Setup { app, data, project, .. } = s;
     drop(app);
     let again = new_app(data.path(), project.path());
@@ -509,8 +511,9 @@ async fn a_rust_proposal_gets_rustfmt_findings_in_a_cargo_project() {
             .await;
     let input = SendInput { agent: false, ..ask("add two", None) };
     let turn = drive(&s.app, input, |_| {}).await;
-    let reply = turn.result.expect("sent");
-    let proposal = &reply.proposals[0];
+    turn.result.expect("sent");
+    let reviewed = s.app.review(turn_conversation(&turn.events)).expect("review");
+    let proposal = &reviewed[0];
     assert_eq!(proposal.hunks.len(), 1, "{proposal:?}");
     let findings = &proposal.hunks[0].findings;
     assert!(
@@ -551,7 +554,7 @@ async fn completion_at_the_cursor_inserts_only_at_the_cursor() {
     assert_eq!((proposal.path.as_str(), proposal.hunks.len()), ("area.py", 1), "{proposal:?}");
     assert_eq!(proposal.hunks[0].new_text, "    return w * h\n");
     assert_eq!(read(&s.project, "area.py"), AREA, "nothing is written before a person accepts");
-    s.app.set_hunks(proposal.id, vec![], "accepted").expect("accept");
+    s.app.set_hunks(proposal.id, vec![], HunkStateView::Accepted).expect("accept");
     assert_eq!(read(&s.project, "area.py"), format!("{}w * h{}", &AREA[..at], &AREA[at..]));
     let detail = s.app.conversation(view.conversation_id).expect("saved as a turn");
     assert_eq!(detail.messages.len(), 2);

@@ -8,12 +8,19 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redline_agent::apply::{accept_text, AcceptOutcome};
 use redline_project::ProjectRoot;
+use redline_review::{transition, Applied, FileImage};
 
 const ITERATIONS: usize = 1000;
 /// The appender's pause between lines, cycled over the iterations (0: as fast as it can).
 const PAUSES_US: [u64; 3] = [0, 300, 3000];
+
+/// Accepts `accepted` over `path`, expected to hold `base`, through the review's one engine;
+/// an error comes back as its message.
+fn accept(root: &ProjectRoot, path: &str, base: &str, accepted: &str) -> Result<Applied, String> {
+    let image = |text: &str| FileImage { path: path.into(), text: Some(text.into()) };
+    transition(root, &image(base), &image(accepted)).map_err(|e| e.to_string())
+}
 
 /// A small deterministic generator, so a failing iteration can be replayed.
 struct XorShift(u64);
@@ -85,7 +92,7 @@ fn accept_under_a_concurrent_appender_never_loses_their_lines() {
         while written.load(Ordering::Acquire) < wait_for {
             std::hint::spin_loop();
         }
-        let outcome = accept_text(&root, "shared.txt", &base, &accepted);
+        let outcome = accept(&root, "shared.txt", &base, &accepted);
         // Let the writer go on a little after the accept, then stop it.
         let after = written.load(Ordering::Acquire) + 2;
         while written.load(Ordering::Acquire) < after {
@@ -108,17 +115,17 @@ fn accept_under_a_concurrent_appender_never_loses_their_lines() {
         );
         let ours = present.contains(format!("ACCEPTED {iteration}").as_str());
         match outcome {
-            AcceptOutcome::Written => tally.written += 1,
-            AcceptOutcome::Merged => tally.merged += 1,
-            AcceptOutcome::Unchanged => tally.unchanged += 1,
-            AcceptOutcome::Conflict(_) => tally.conflicts += 1,
-            AcceptOutcome::Failed(ref message) => {
+            Ok(Applied::Written) => tally.written += 1,
+            Ok(Applied::Merged) => tally.merged += 1,
+            Ok(Applied::Unchanged) => tally.unchanged += 1,
+            Ok(Applied::Conflict(_)) => tally.conflicts += 1,
+            Err(ref message) => {
                 assert!(message.contains("kept changing"), "iteration {iteration}: {message}");
                 tally.gave_up += 1
             }
         }
         match outcome {
-            AcceptOutcome::Written | AcceptOutcome::Merged | AcceptOutcome::Unchanged => {
+            Ok(Applied::Written) | Ok(Applied::Merged) | Ok(Applied::Unchanged) => {
                 assert!(ours, "iteration {iteration}: {outcome:?} but the accepted line is missing:\n{text}")
             }
             _ => assert!(!ours, "iteration {iteration}: {outcome:?} yet the accepted line was written"),
@@ -147,7 +154,7 @@ fn accept_of_a_file_that_changed_in_the_same_place_is_a_conflict_and_writes_noth
     let dir = tempfile::tempdir().expect("temp dir");
     let root = ProjectRoot::open(dir.path()).expect("open");
     std::fs::write(dir.path().join("f.txt"), "a\nmine\nc\n").expect("write");
-    let outcome = accept_text(&root, "f.txt", "a\nb\nc\n", "a\ntheirs\nc\n");
-    assert!(matches!(outcome, AcceptOutcome::Conflict(_)), "{outcome:?}");
+    let outcome = accept(&root, "f.txt", "a\nb\nc\n", "a\ntheirs\nc\n");
+    assert!(matches!(outcome, Ok(Applied::Conflict(_))), "{outcome:?}");
     assert_eq!(std::fs::read_to_string(dir.path().join("f.txt")).expect("read"), "a\nmine\nc\n");
 }

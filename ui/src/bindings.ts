@@ -108,7 +108,7 @@ export type EnvVarView = { name: string, value: string,
  * highlighted on the card.
  */
 changesLoading: boolean, };
-export type ErrorCode = "notFound" | "notADirectory" | "outsideProject" | "unreadable" | "noProject" | "git" | "database" | "internal" | "modelAuthentication" | "modelRateLimit" | "modelOverloaded" | "modelContextTooLong" | "modelBadRequest" | "modelNetwork" | "modelTimeout" | "modelProtocol" | "noModel" | "keyringUnavailable" | "keyring" | "settings" | "invalidInput" | "busy" | "needsConfirmation";
+export type ErrorCode = "notFound" | "notADirectory" | "outsideProject" | "unreadable" | "noProject" | "git" | "database" | "internal" | "modelAuthentication" | "modelRateLimit" | "modelOverloaded" | "modelContextTooLong" | "modelBadRequest" | "modelNetwork" | "modelTimeout" | "modelProtocol" | "noModel" | "keyringUnavailable" | "keyring" | "settings" | "invalidInput" | "busy" | "needsConfirmation" | "stale" | "refused" | "tooLarge" | "notText" | "corrupt";
 export type FileDiffView = { path: string, origPath: string | null, binary: boolean, hunks: Array<DiffHunkView>, };
 export type FileSummary = { "kind": "text", size: number, lineCount: number, lossy: boolean, language: string, } | { "kind": "binary", size: number, } | { "kind": "tooLarge", size: number, limit: number, };
 export type FileView = { path: string, summary: FileSummary, 
@@ -130,11 +130,8 @@ line: number, message: string,
  */
 source: string, };
 export type HeadState = { "kind": "branch", name: string, } | { "kind": "unborn", name: string, } | { "kind": "detached", commit: string, };
-export type HunkView = { index: number, 
-/**
- * `pending`, `accepted` or `rejected`.
- */
-state: string, header: string, lines: Array<DiffLineView>, 
+export type HunkStateView = "pending" | "accepted" | "rejected";
+export type HunkView = { index: number, state: HunkStateView, header: string, lines: Array<DiffLineView>, 
 /**
  * The proposed text of the hunk, for editing it before accepting.
  */
@@ -284,15 +281,9 @@ trusted: boolean,
  * For an untrusted folder: what stays off and why, for the banner.
  */
 untrustedReason: string | null, };
-export type ProposalView = { id: number, messageId: number, path: string, 
-/**
- * `modify`, `create`, `delete` or `rename`.
- */
-kind: string, fromPath: string | null, 
-/**
- * `pending`, `reviewed` or `failed` (the edit could not be placed; `error` says why).
- */
-status: string, error: string | null, 
+export type ProposalKindView = "modify" | "create" | "delete" | "rename";
+export type ProposalStatusView = "pending" | "reviewed" | "failed";
+export type ProposalView = { id: number, messageId: number, path: string, kind: ProposalKindView, fromPath: string | null, status: ProposalStatusView, error: string | null, 
 /**
  * The file changed on disk since the model saw it: accepting will merge.
  */
@@ -300,7 +291,12 @@ stale: boolean, pending: number,
 /**
  * Redline has written accepted hunks of it ("undo this turn" can take them back).
  */
-written: boolean, hunks: Array<HunkView>, 
+written: boolean, 
+/**
+ * Highlighted hunks: filled for the Review tab, empty in conversation payloads (the chat
+ * shows counts only).
+ */
+hunks: Array<HunkView>, 
 /**
  * Findings outside every hunk (a formatter's view of the whole file, say).
  */
@@ -346,11 +342,7 @@ export type RepoState = { head: HeadState, upstream: Upstream | null,
  * Sorted by path.
  */
 changes: Array<Change>, };
-export type ReviewOutcome = { proposal: ProposalView | null, 
-/**
- * `written`, `merged`, `unchanged` or `conflict` (nothing written).
- */
-written: string, message: string | null, };
+export type ReviewOutcome = { proposal: ProposalView | null, written: WrittenView, message: string | null, };
 export type SelectionInput = { path: string, startLine: number, endLine: number, };
 export type SendInput = { 
 /**
@@ -411,3 +403,4 @@ export type UndoReport = { restored: Array<string>,
 kept: Array<string>, };
 export type Upstream = { name: string, ahead: number, behind: number, };
 export type UsageView = { input: number, output: number, cached: number, };
+export type WrittenView = "written" | "merged" | "unchanged" | "conflict";

@@ -1,14 +1,14 @@
 //! Conversations with a model about a project: what context a question carries (mentions,
 //! selection, diff, rules files), secrets removed from it, the prompt fitted to the model's
-//! window, a streamed reply rendered block by block, the settings and prices files, and
-//! accepting proposed text onto the disk (`apply`).
+//! window, a streamed reply rendered block by block, what the model is told (`instructions`),
+//! the agent's tools, and the settings and prices files.
 //!
-//! It reads and writes project files only through `redline-project`'s confinement, and writes
-//! only what a person accepted, through conditional writes that merge rather than overwrite.
-//! It knows nothing of Tauri, SQLite or the window.
+//! It reads project files only through `redline-project`'s confinement and writes none: every
+//! change is a proposal that `redline-review` writes once a person accepts it. It knows nothing
+//! of Tauri, SQLite or the window.
 
-pub mod apply;
 pub mod context;
+pub mod instructions;
 pub mod prompt;
 pub mod redact;
 pub mod render;

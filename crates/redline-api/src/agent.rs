@@ -20,12 +20,12 @@ use redline_llm::{LanguageModel, Message, Part, Request, Role};
 use redline_store::MessageRow;
 use tokio::sync::{oneshot, Notify};
 
-use crate::chat::{message_view, now_ms, streaming_reply};
-use crate::review::EDIT_TOOLS;
+use crate::step::{message_view, now_ms, streaming_reply};
 use crate::{
     AgentLimitsView, ApiError, ApiResult, App, ApprovalAnswer, ApprovalKind, ApprovalRequest, ChatEvent,
     EnvVarView, ErrorCode, McpServerView, MessageView, ToolCallView,
 };
+use redline_agent::instructions::EDIT_TOOLS;
 
 /// Approval requests waiting for the person, and lines allowed for the rest of a conversation.
 #[derive(Default)]
@@ -50,8 +50,6 @@ struct Asking<'a> {
     server: Option<McpServerView>,
     changed_since_review: Vec<String>,
 }
-
-const AGENT_INSTRUCTIONS: &str = "You are working in this project as an agent. Use the tools to look before you change anything: list_files, search and read_file to find and read code, git_status and git_diff to see what changed. Every edit you make is a proposal the person reviews before it is written. run_command runs a command line in the project folder after the person approves it; use it to run the tests or the build and read what failed. Work in small steps. When the task is done, or you need the person, reply with a short summary and call no tool.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ending {
@@ -104,7 +102,7 @@ impl<'a> AgentTurn<'a> {
             app,
             conversation_id,
             model_id: model_id.to_owned(),
-            native: !crate::review::edit_tools(model_id).is_empty(),
+            native: !redline_agent::instructions::edit_tools(model_id).is_empty(),
             model,
             cancel,
             emit,
@@ -194,9 +192,9 @@ impl<'a> AgentTurn<'a> {
         }
         let mut system = request.system.take().unwrap_or_default();
         system.push_str("\n\n");
-        system.push_str(AGENT_INSTRUCTIONS);
+        system.push_str(redline_agent::instructions::AGENT_INSTRUCTIONS);
         if self.native {
-            request.tools = crate::review::edit_tools(&self.model_id);
+            request.tools = redline_agent::instructions::edit_tools(&self.model_id);
             request.tools.extend(specs);
         } else {
             system.push_str("\n\n");
@@ -251,8 +249,8 @@ impl<'a> AgentTurn<'a> {
     fn accept_all(&self, view: &mut MessageView) -> ApiResult<()> {
         let mut written = Vec::new();
         for p in view.proposals.iter_mut().filter(|p| p.pending > 0 && p.protected.is_none()) {
-            let outcome = self.app.set_hunks(p.id, Vec::new(), "accepted")?;
-            if matches!(outcome.written.as_str(), "written" | "merged") {
+            let outcome = self.app.set_hunks(p.id, Vec::new(), crate::HunkStateView::Accepted)?;
+            if matches!(outcome.written, crate::WrittenView::Written | crate::WrittenView::Merged) {
                 written.push(p.path.clone());
             }
             if let Some(updated) = outcome.proposal {
@@ -677,10 +675,48 @@ fn declined(line: &str) -> ToolOutput {
     }
 }
 
-/// What the model is told about an edit call: its proposal, auto-accepted, or why it failed.
+/// What the model is told about an edit call: for each file it touched, its proposal,
+/// auto-accepted, or why it failed.
 fn edit_result(view: &MessageView, call: &ToolCall) -> ToolOutput {
-    let arg = |k: &str| call.arguments.get(k).and_then(|v| v.as_str()).unwrap_or_default();
-    let path = if call.name == "rename_file" { arg("to") } else { arg("path") };
+    let paths = match call_paths(call) {
+        Ok(paths) if !paths.is_empty() => paths,
+        Ok(_) => {
+            let text = "No change could be made from that call.".to_owned();
+            return ToolOutput { summary: text.clone(), content: text, is_error: true };
+        }
+        Err(e) => {
+            let text = format!("That patch could not be read: {e}");
+            return ToolOutput { summary: text.clone(), content: text, is_error: true };
+        }
+    };
+    let each: Vec<ToolOutput> = paths.iter().map(|path| file_result(view, path)).collect();
+    ToolOutput {
+        content: each.iter().map(|o| o.content.as_str()).collect::<Vec<_>>().join("\n"),
+        summary: each.iter().map(|o| o.summary.as_str()).collect::<Vec<_>>().join("; "),
+        is_error: each.iter().any(|o| o.is_error),
+    }
+}
+
+/// The files an edit call proposes changes to, under the names their proposals carry.
+fn call_paths(call: &ToolCall) -> Result<Vec<String>, redline_edits::ParseError> {
+    if call.name == redline_agent::instructions::APPLY_PATCH {
+        let mut paths: Vec<String> = Vec::new();
+        for edit in redline_edits::parse_apply_patch_call(&call.arguments)? {
+            let path = match edit.kind {
+                redline_edits::EditKind::Rename { to } => to,
+                _ => edit.path,
+            };
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        return Ok(paths);
+    }
+    let arg = |k: &str| call.arguments.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    Ok(vec![if call.name == "rename_file" { arg("to") } else { arg("path") }])
+}
+
+fn file_result(view: &MessageView, path: &str) -> ToolOutput {
     let Some(p) = view.proposals.iter().find(|p| p.path == path) else {
         let text = format!("No change to `{path}` could be made from that call.");
         return ToolOutput { summary: text.clone(), content: text, is_error: true };
@@ -702,7 +738,7 @@ fn edit_result(view: &MessageView, call: &ToolCall) -> ToolOutput {
             format!("proposed a change to the protected file {path}; waits for the person"),
         )
     } else {
-        let n = p.hunks.len();
+        let n = p.pending;
         (
             format!(
                 "Proposed the change to {path} ({n} hunk{}); the person reviews it before it is written. Commands you run next wait for that review.",
@@ -732,17 +768,11 @@ impl App {
 
     /// Files of the conversation with hunks still waiting for review.
     pub(crate) fn pending_paths(&self, conversation_id: i64) -> ApiResult<Vec<String>> {
-        let rows = self.with_store(|s| s.open_proposals(conversation_id))?;
         // Only the hunk states matter here: no view (highlighting, disk reads) is built.
-        let has_pending = |json: &str| {
-            serde_json::from_str::<redline_edits::Proposal>(json)
-                .is_ok_and(|p| p.hunks.iter().any(|h| h.state == redline_edits::HunkState::Pending))
-        };
-        let mut paths: Vec<String> = rows
-            .into_iter()
-            .filter(|r| r.status == "pending" && r.proposal.as_deref().is_some_and(has_pending))
-            .map(|r| r.path)
-            .collect();
+        let records =
+            self.with_desk(|_, store| redline_review::conversation_records(store, conversation_id))?;
+        let mut paths: Vec<String> =
+            records.into_iter().filter(|r| r.pending() > 0).map(|r| r.path).collect();
         paths.sort();
         paths.dedup();
         Ok(paths)

@@ -254,5 +254,5 @@ impl App {
 }
 
 fn now_ms() -> i64 {
-    crate::chat::now_ms()
+    crate::step::now_ms()
 }

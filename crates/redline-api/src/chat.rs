@@ -5,16 +5,18 @@
 use std::sync::Arc;
 
 use redline_agent::{
-    build_prompt, parse_mentions, run_turn, Attachment, AttachmentKind, ContextReader, HistoryMessage,
-    PromptInput, Selection, TurnEvent, TurnOutcome,
+    build_prompt, parse_mentions, Attachment, AttachmentKind, ContextReader, HistoryMessage, PromptInput,
+    Selection,
 };
 use redline_llm::Role;
 use redline_store::{ConversationRow, MessageRow, NewMessage};
+
+use crate::step::{message_view, meter_view, now_ms, streaming_reply};
 use tokio::sync::Notify;
 
 use crate::{
     ApiError, ApiResult, App, AttachmentView, ChatEvent, ContextPreview, ConversationDetail,
-    ConversationView, ErrorCode, MessageView, MeterView, SendInput, UsageView,
+    ConversationView, ErrorCode, MessageView, SendInput, UsageView,
 };
 
 /// The working tree diff attached to a question is cut after this many bytes.
@@ -44,52 +46,6 @@ fn attachment_view(a: &Attachment) -> AttachmentView {
         truncated: a.truncated,
         redactions: a.redactions.iter().map(|r| format!("{} on line {}", r.kind, r.line)).collect(),
         note: a.note.clone(),
-    }
-}
-
-pub(crate) fn message_view(row: &MessageRow) -> MessageView {
-    let html = if row.role == "assistant" {
-        redline_highlight::markdown_to_html(&row.content)
-    } else {
-        String::new()
-    };
-    MessageView {
-        id: row.id,
-        role: row.role.clone(),
-        text: row.content.clone(),
-        html,
-        attachments: serde_json::from_str(&row.attachments).unwrap_or_default(),
-        model: row.model.clone(),
-        status: row.status.clone(),
-        error: row
-            .error
-            .as_deref()
-            .and_then(|e| serde_json::from_str::<StoredError>(e).ok())
-            .map(|e| e.into()),
-        usage: UsageView {
-            input: row.input_tokens as u32,
-            output: row.output_tokens as u32,
-            cached: row.cached_tokens as u32,
-        },
-        cost: row.cost,
-        first_token_ms: row.first_token_ms,
-        duration_ms: row.duration_ms,
-        proposals: Vec::new(),
-        tools: serde_json::from_str(&row.tools).unwrap_or_default(),
-    }
-}
-
-/// An error as saved with a message: the code's name and the sentence.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredError {
-    code: serde_json::Value,
-    message: String,
-}
-
-impl From<StoredError> for ApiError {
-    fn from(e: StoredError) -> Self {
-        let code = serde_json::from_value(e.code).unwrap_or(ErrorCode::Internal);
-        ApiError::new(code, e.message)
     }
 }
 
@@ -249,7 +205,7 @@ impl App {
         let max_output = self.models.settings.read().max_output_tokens;
         Ok(build_prompt(PromptInput {
             project_name: &project,
-            instructions: crate::review::edit_instructions(model),
+            instructions: redline_agent::instructions::edit_instructions(model),
             model,
             window: self.models.window(model),
             max_output,
@@ -358,42 +314,6 @@ impl App {
         Ok(reply_row)
     }
 
-    /// Streams one reply into `row` (saved as it ends, with the edits it proposed); the caller
-    /// says when it is finished.
-    pub(crate) async fn stream_step(
-        &self,
-        row: MessageRow,
-        model_id: &str,
-        model: &dyn redline_llm::LanguageModel,
-        request: redline_llm::Request,
-        cancel: Arc<Notify>,
-        emit: &(dyn Fn(ChatEvent) + Send + Sync),
-    ) -> ApiResult<(MessageView, TurnOutcome)> {
-        let stream = model.stream(request);
-        let mut live = crate::review::LiveProposals::new();
-        let outcome = run_turn(stream, cancel, |event| {
-            let touched = match &event {
-                TurnEvent::Render { delta, .. } => live.push(delta),
-                _ => Vec::new(),
-            };
-            emit(chat_event(event));
-            for path in touched {
-                if let Some(proposal) = live.proposal(self, &path) {
-                    emit(ChatEvent::Proposal { proposal });
-                }
-            }
-        })
-        .await;
-        let finished = self.finish_reply(row, model_id, &outcome)?;
-        let mut view = message_view(&finished);
-        if outcome.error.is_none() {
-            let planned = self.plan_proposals(finished.id, &finished.content, &outcome.tool_calls);
-            let rows = self.with_checks(planned).await?;
-            view.proposals = self.save_proposals(finished.id, &rows)?;
-        }
-        Ok((view, outcome))
-    }
-
     #[allow(clippy::too_many_arguments)]
     async fn stream_reply(
         &self,
@@ -411,84 +331,10 @@ impl App {
             return turn.run(row, prompt.request, input.auto_accept).await;
         }
         let mut request = prompt.request;
-        request.tools = crate::review::edit_tools(model_id);
+        request.tools = redline_agent::instructions::edit_tools(model_id);
         self.add_repo_map(&mut request, model_id).await;
         let (view, _) = self.stream_step(row, model_id, model.as_ref(), request, cancel, emit).await?;
         emit(ChatEvent::Finished { message: view.clone() });
         Ok(view)
     }
-
-    /// Ends a reply that was stopped before its request was sent.
-    pub(crate) fn finish_stopped(&self, mut row: MessageRow) -> ApiResult<MessageRow> {
-        row.status = "stopped".into();
-        self.with_store(|s| s.finish_message(&row))?;
-        Ok(row)
-    }
-
-    fn finish_reply(
-        &self,
-        mut row: MessageRow,
-        model_id: &str,
-        outcome: &TurnOutcome,
-    ) -> ApiResult<MessageRow> {
-        row.content = outcome.text.clone();
-        row.status = if outcome.cancelled {
-            "stopped"
-        } else if outcome.error.is_some() {
-            "failed"
-        } else {
-            "complete"
-        }
-        .into();
-        row.error = outcome.error.as_ref().map(|e| {
-            let api = ApiError::from(e.clone());
-            let stored = StoredError {
-                code: serde_json::to_value(api.code).unwrap_or_default(),
-                message: api.message,
-            };
-            serde_json::to_string(&stored).unwrap_or_default()
-        });
-        row.input_tokens = outcome.usage.input as i64;
-        row.output_tokens = outcome.usage.output as i64;
-        row.cached_tokens = outcome.usage.cached as i64;
-        row.cost = self.models.prices.cost(model_id, &outcome.usage);
-        row.first_token_ms = outcome.first_token.map(|d| d.as_millis() as i64);
-        row.duration_ms = Some(outcome.duration.as_millis() as i64);
-        self.with_store(|s| s.finish_message(&row))?;
-        Ok(row)
-    }
-}
-
-fn meter_view(m: &redline_agent::ContextMeter) -> MeterView {
-    MeterView { used: m.used, window: m.window, reserved: m.reserved, dropped: m.dropped.clone() }
-}
-
-fn chat_event(event: TurnEvent) -> ChatEvent {
-    match event {
-        TurnEvent::Render { closed, open, delta } => ChatEvent::Render { closed, open, delta },
-        TurnEvent::Thinking(text) => ChatEvent::Thinking { text },
-        TurnEvent::Retrying { attempt, delay, error } => ChatEvent::Retrying {
-            attempt,
-            delay_ms: delay.as_millis() as u32,
-            message: ApiError::from(error).message,
-        },
-    }
-}
-
-/// An empty reply about to stream.
-pub(crate) fn streaming_reply(model_id: &str) -> NewMessage<'_> {
-    NewMessage {
-        role: "assistant",
-        content: "",
-        attachments: "[]",
-        model: Some(model_id),
-        status: "streaming",
-    }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -402,13 +402,53 @@ pub struct ContextPreview {
     pub meter: MeterView,
 }
 
+/// A hunk's review state; also what the UI asks a hunk to become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum HunkStateView {
+    Pending,
+    Accepted,
+    Rejected,
+}
+
+/// What a proposal does to its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ProposalKindView {
+    Modify,
+    Create,
+    Delete,
+    Rename,
+}
+
+/// Where a proposal's review stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ProposalStatusView {
+    Pending,
+    Reviewed,
+    /// The edit could not be placed (`error` says why): nothing to accept.
+    Failed,
+}
+
+/// What a decision did on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum WrittenView {
+    Written,
+    /// The file had changed since; the decided changes were merged onto it.
+    Merged,
+    Unchanged,
+    /// The file changed since in the same lines: nothing was written.
+    Conflict,
+}
+
 /// One changed region of a proposal, with its lines highlighted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HunkView {
     pub index: u32,
-    /// `pending`, `accepted` or `rejected`.
-    pub state: String,
+    pub state: HunkStateView,
     pub header: String,
     pub lines: Vec<crate::DiffLineView>,
     /// The proposed text of the hunk, for editing it before accepting.
@@ -439,17 +479,17 @@ pub struct ProposalView {
     #[ts(type = "number")]
     pub message_id: i64,
     pub path: String,
-    /// `modify`, `create`, `delete` or `rename`.
-    pub kind: String,
+    pub kind: ProposalKindView,
     pub from_path: Option<String>,
-    /// `pending`, `reviewed` or `failed` (the edit could not be placed; `error` says why).
-    pub status: String,
+    pub status: ProposalStatusView,
     pub error: Option<String>,
     /// The file changed on disk since the model saw it: accepting will merge.
     pub stale: bool,
     pub pending: u32,
     /// Redline has written accepted hunks of it ("undo this turn" can take them back).
     pub written: bool,
+    /// Highlighted hunks: filled for the Review tab, empty in conversation payloads (the chat
+    /// shows counts only).
     pub hunks: Vec<HunkView>,
     /// Findings outside every hunk (a formatter's view of the whole file, say).
     pub findings: Vec<FindingView>,
@@ -463,8 +503,7 @@ pub struct ProposalView {
 #[serde(rename_all = "camelCase")]
 pub struct ReviewOutcome {
     pub proposal: Option<ProposalView>,
-    /// `written`, `merged`, `unchanged` or `conflict` (nothing written).
-    pub written: String,
+    pub written: WrittenView,
     pub message: Option<String>,
 }
 

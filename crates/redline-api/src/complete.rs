@@ -10,7 +10,7 @@ use redline_store::NewMessage;
 use redline_project::outbound::{gate, Gated, Source};
 use redline_project::Visibility;
 
-use crate::chat::now_ms;
+use crate::step::now_ms;
 use crate::{ApiError, ApiResult, App, CompletionInput, CompletionView, ErrorCode};
 
 /// How much text around the cursor is sent, in characters: enough for the model to see the
@@ -152,12 +152,13 @@ impl App {
             )
         })?;
         let proposal = Proposal::new(&input.path, base, proposed, ProposalKind::Modify);
-        let row = crate::review::proposal_row(ids[1], &input.path, Some(&proposal), None);
-        let rows = self.with_checks(vec![(row, Some(proposal))]).await?;
+        let mut records = vec![redline_review::Record::planned(ids[1], &input.path, Some(proposal), None)];
+        self.check_records(&mut records).await?;
+        // Shown at once in the Review tab, so with its hunks highlighted.
+        let saved = self.with_desk(|_, store| redline_review::save(store, ids[1], &records))?;
         let proposal = self
-            .save_proposals(ids[1], &rows)?
-            .into_iter()
-            .next()
+            .views(&saved, crate::review_view::Hunks::Highlighted)
+            .pop()
             .ok_or_else(|| ApiError::new(ErrorCode::Database, "the proposal was not saved"))?;
         Ok(CompletionView { conversation_id: conversation.id, message_id: ids[1], proposal })
     }

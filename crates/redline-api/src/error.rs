@@ -100,3 +100,24 @@ impl From<redline_agent::SettingsError> for ApiError {
         ApiError::new(ErrorCode::Settings, e.to_string())
     }
 }
+
+impl From<redline_review::ReviewError> for ApiError {
+    fn from(e: redline_review::ReviewError) -> Self {
+        use redline_review::ReviewCode;
+        let code = match e.code() {
+            ReviewCode::Stale => ErrorCode::Stale,
+            ReviewCode::Protected => ErrorCode::NeedsConfirmation,
+            ReviewCode::Refused => ErrorCode::Refused,
+            ReviewCode::OutsideProject => ErrorCode::OutsideProject,
+            ReviewCode::NotFound => ErrorCode::NotFound,
+            ReviewCode::TooLarge => ErrorCode::TooLarge,
+            ReviewCode::NotText => ErrorCode::NotText,
+            ReviewCode::Corrupt => ErrorCode::Corrupt,
+            ReviewCode::InvalidInput => ErrorCode::InvalidInput,
+            ReviewCode::Io => ErrorCode::Unreadable,
+            ReviewCode::Store => ErrorCode::Database,
+            ReviewCode::Git => ErrorCode::Git,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}

@@ -76,7 +76,7 @@ impl OpenProject {
         });
         let git_dir = repo.as_ref().map(|r| r.git_dir().to_path_buf());
         let rules = Arc::new(IgnoreRules::new(repo.as_ref().map(|r| r.workdir()).unwrap_or(root.path())));
-        let protected = redline_agent::apply::project_rules(&root);
+        let protected = redline_review::project_rules(&root);
         let project = Arc::new(OpenProject {
             protected,
             rules: rules.clone(),

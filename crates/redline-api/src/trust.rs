@@ -21,7 +21,7 @@ impl App {
         let project = self.project()?;
         let identity = project.identity().clone();
         let path = identity.path.display().to_string();
-        self.with_store(|s| s.trust_project(&identity.key(), &path, crate::chat::now_ms()))?;
+        self.with_store(|s| s.trust_project(&identity.key(), &path, crate::step::now_ms()))?;
         project.set_trust(Trust::Trusted);
         self.forget_mcp_servers();
         Ok(project.info())

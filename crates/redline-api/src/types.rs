@@ -40,6 +40,16 @@ pub enum ErrorCode {
     /// Accepting writes a protected file (one that makes another tool run code): ask the person
     /// to confirm, naming the file and why, then retry with the confirmation.
     NeedsConfirmation,
+    /// The file changed since in a way this step cannot merge (created meanwhile, changed
+    /// before a removal or a move, kept changing): look at it, then decide again.
+    Stale,
+    /// The rules never let Redline write this path (git's own files, a link leading out).
+    Refused,
+    TooLarge,
+    /// The file is not UTF-8 text; Redline leaves it alone.
+    NotText,
+    /// A saved proposal that cannot be read back; it names the proposal.
+    Corrupt,
 }
 
 /// Every failed command answers with this.

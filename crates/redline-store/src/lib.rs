@@ -18,7 +18,7 @@ pub use proposals::ProposalRow;
 pub use trust::TrustedRow;
 
 /// Schema steps, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE recent_projects (
         path TEXT PRIMARY KEY NOT NULL,
         name TEXT NOT NULL,
@@ -93,6 +93,15 @@ const MIGRATIONS: &[&str] = &[
     );
     DELETE FROM command_approvals;
     DELETE FROM settings WHERE key LIKE 'test_command:%';",
+    // Where Redline wrote a proposal's file, apart from what it wrote: a rename moves it, and a
+    // removal writes no text at all (before, an empty text stood for both "removed" and "empty").
+    // The `conflict` status was never set by anything; such rows are pending again.
+    "ALTER TABLE proposals ADD COLUMN written_path TEXT;
+    UPDATE proposals SET written_path = path WHERE written_text IS NOT NULL;
+    UPDATE proposals SET written_text = NULL
+        WHERE written_text = ''
+        AND CASE WHEN json_valid(proposal) THEN json_extract(proposal, '$.kind') END IN ('Delete', 'Create');
+    UPDATE proposals SET status = 'pending' WHERE status = 'conflict';",
 ];
 
 /// How many recent projects are kept.

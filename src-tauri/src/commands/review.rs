@@ -1,4 +1,4 @@
-use redline_api::{ApiError, ProposalView, ReviewOutcome};
+use redline_api::{ApiError, HunkStateView, ProposalView, ReviewOutcome};
 
 use super::{blocking, Api};
 
@@ -14,12 +14,12 @@ pub async fn set_hunks(
     api: Api<'_>,
     proposal_id: i64,
     hunks: Vec<u32>,
-    state: String,
+    state: HunkStateView,
     confirmed: Option<bool>,
 ) -> Result<ReviewOutcome, ApiError> {
     blocking(&api, move |app| match confirmed {
-        Some(true) => app.set_hunks_confirmed(proposal_id, hunks, &state),
-        _ => app.set_hunks(proposal_id, hunks, &state),
+        Some(true) => app.set_hunks_confirmed(proposal_id, hunks, state),
+        _ => app.set_hunks(proposal_id, hunks, state),
     })
     .await
 }

@@ -5,7 +5,10 @@
 
 use std::path::Path;
 
-use redline_api::{App, ChatEvent, ErrorCode, MessageView, ProposalView, SendInput};
+use redline_api::{
+    App, ChatEvent, ErrorCode, HunkStateView, MessageView, ProposalStatusView, ProposalView, SendInput,
+    WrittenView,
+};
 use redline_tests::model_server::ModelServer;
 use redline_tests::{git, redline_apply};
 use serde_json::json;
@@ -73,16 +76,17 @@ async fn hostile_protected_a_reply_into_git_is_planned_as_refused_and_git_stays_
     for path in [".git/config", ".git/hooks/pre-commit"] {
         let p = proposal(&message, path);
         assert_eq!(
-            (p.status.as_str(), p.error.as_deref()),
-            ("failed", Some(redline_project::GIT_REFUSAL)),
+            (p.status, p.error.as_deref()),
+            (ProposalStatusView::Failed, Some(redline_project::GIT_REFUSAL)),
             "{p:?}"
         );
-        let err = app.set_hunks_confirmed(p.id, vec![], "accepted").expect_err("nothing to accept");
+        let err =
+            app.set_hunks_confirmed(p.id, vec![], HunkStateView::Accepted).expect_err("nothing to accept");
         assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
     }
     let notes = proposal(&message, "notes.txt");
     assert_eq!(notes.protected, None);
-    app.set_hunks(notes.id, vec![], "accepted").expect("an ordinary file is accepted at once");
+    app.set_hunks(notes.id, vec![], HunkStateView::Accepted).expect("an ordinary file is accepted at once");
     assert!(!project.path().join(".git/hooks/pre-commit").exists(), "a hook file appeared");
     git_status(project.path());
     traps.assert_quiet(&[]);
@@ -98,12 +102,14 @@ async fn hostile_protected_files_are_marked_and_accepting_them_needs_a_second_co
         let p = proposal(&message, path);
         assert!(p.protected.as_deref().is_some_and(|w| w.contains(why)), "{path}: {:?}", p.protected);
         let before = std::fs::read(project.path().join(path)).ok();
-        let err = app.set_hunks(p.id, vec![], "accepted").expect_err("a protected file needs confirming");
+        let err = app
+            .set_hunks(p.id, vec![], HunkStateView::Accepted)
+            .expect_err("a protected file needs confirming");
         assert_eq!(err.code, ErrorCode::NeedsConfirmation, "{err:?}");
         assert!(err.message.contains(path) && err.message.contains(why), "{}", err.message);
         assert_eq!(std::fs::read(project.path().join(path)).ok(), before, "{path} was written unconfirmed");
-        let outcome = app.set_hunks_confirmed(p.id, vec![], "accepted").expect("confirmed");
-        assert_eq!(outcome.written, "written", "{path}");
+        let outcome = app.set_hunks_confirmed(p.id, vec![], HunkStateView::Accepted).expect("confirmed");
+        assert_eq!(outcome.written, WrittenView::Written, "{path}");
     }
     assert!(std::fs::read_to_string(project.path().join(".envrc")).expect("read").contains("curl evil"));
 }
@@ -124,10 +130,10 @@ async fn hostile_protected_a_name_with_escape_and_renames_that_turn_a_link_outwa
     let (_app, message, _data) = ask_with_reply(root, reply).await;
 
     let escaped = proposal(&message, escape_name);
-    assert_eq!(escaped.status, "failed");
+    assert_eq!(escaped.status, ProposalStatusView::Failed);
     assert!(escaped.error.as_deref().is_some_and(|e| e.contains("U+001B")), "{escaped:?}");
     let renamed = proposal(&message, "docs/readme");
-    assert_eq!(renamed.status, "failed");
+    assert_eq!(renamed.status, ProposalStatusView::Failed);
     assert!(renamed.error.as_deref().is_some_and(|e| e.contains("outside the project")), "{renamed:?}");
     assert!(std::fs::symlink_metadata(root.join("readme")).is_err(), "the link was moved");
     assert!(!root.join(escape_name).exists());

@@ -104,8 +104,9 @@ async fn hostile_untrusted_folder_runs_none_of_its_node_tools_for_a_proposal_and
     let app = app_on(data.path(), project.path());
 
     let (reply, _) = send(&app, SendInput::new("tidy these"), ApprovalAnswer::Decline).await;
-    let proposed: Vec<_> = reply.proposals.iter().map(|p| (p.path.as_str(), p.status.as_str())).collect();
-    assert_eq!(proposed, [("README.md", "pending"), ("config.json", "pending"), ("src/main.ts", "pending")]);
+    let proposed: Vec<_> = reply.proposals.iter().map(|p| (p.path.as_str(), p.status)).collect();
+    let pending = redline_api::ProposalStatusView::Pending;
+    assert_eq!(proposed, [("README.md", pending), ("config.json", pending), ("src/main.ts", pending)]);
     traps.assert_quiet(&[]);
     assert_eq!(
         trust_notes(&reply),

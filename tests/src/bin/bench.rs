@@ -21,8 +21,8 @@ use redline_project::{IgnoreRules, Watcher};
 const RUNS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
-    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight, stream, parse, local, agent) runs one part, e.g. under
-    // a profiler.
+    // `REDLINE_BENCH_ONLY=status` (or open, watcher, highlight, stream, parse, review, local, agent)
+    // runs one part, e.g. under a profiler.
     let only = std::env::var("REDLINE_BENCH_ONLY").ok();
     let wanted = |part: &str| only.as_deref().is_none_or(|o| o == part);
     if ["status", "open", "watcher"].iter().any(|p| wanted(p)) {
@@ -52,6 +52,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wanted("parse") {
         streaming_parse();
+    }
+    if wanted("review") {
+        review_click()?;
     }
     if wanted("local") {
         local_engine()?;
@@ -353,6 +356,19 @@ fn highlight() -> anyhow::Result<()> {
 
 /// A reply of about `tokens` tokens, one token per SSE frame as servers send them: paragraphs
 /// and code blocks in turn, so blocks keep closing while it streams.
+/// An app whose default model is `m` on the scripted server at `url`, with `project` open; the
+/// data folder goes with it.
+fn scripted_app(url: &str, project: &Path) -> anyhow::Result<(App, tempfile::TempDir)> {
+    let data = tempfile::tempdir()?;
+    let settings = format!(
+        "detect_local_servers = false\ndefault_model = \"bench/m\"\n[[provider]]\nid = \"bench\"\nname = \"Bench\"\nwire = \"openai\"\nbase_url = \"{url}/v1\"\nmodels = [\"m\"]\n"
+    );
+    std::fs::write(data.path().join("settings.toml"), settings)?;
+    let app = App::with_memory_keys(data.path(), Arc::new(Quiet));
+    app.open_project(&project.display().to_string())?;
+    Ok((app, data))
+}
+
 fn reply_frames(tokens: usize) -> Vec<String> {
     let mut pieces = Vec::with_capacity(tokens + 8);
     for i in 0..tokens {
@@ -389,15 +405,8 @@ fn streaming() -> anyhow::Result<()> {
                 ending: Ending::Complete,
             }])
             .await;
-            let data = tempfile::tempdir()?;
             let project = tempfile::tempdir()?;
-            let settings = format!(
-                "detect_local_servers = false\ndefault_model = \"bench/m\"\n[[provider]]\nid = \"bench\"\nname = \"Bench\"\nwire = \"openai\"\nbase_url = \"{}/v1\"\nmodels = [\"m\"]\n",
-                server.url
-            );
-            std::fs::write(data.path().join("settings.toml"), settings)?;
-            let app = App::with_memory_keys(data.path(), Arc::new(Quiet));
-            app.open_project(&project.path().display().to_string())?;
+            let (app, _data) = scripted_app(&server.url, project.path())?;
             let updates = std::sync::atomic::AtomicUsize::new(0);
             let emit = |_: redline_api::ChatEvent| {
                 updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -455,6 +464,79 @@ fn streaming_parse() {
             best_large * 1e9
         );
     }
+}
+
+/// One accept click on a conversation with 20 proposals (3 hunks each): the backend time and the
+/// bytes sent to the UI when the UI refetches the review and the conversation after the click
+/// (what it did before the review slice), against `set_hunks` alone, whose answer carries the one
+/// updated proposal the UI writes in place. Both measured on this build; the refetched
+/// conversation no longer carries highlighted hunks, so the refetch figure is below what the old
+/// code sent.
+fn review_click() -> anyhow::Result<()> {
+    use redline_api::HunkStateView::Accepted;
+    use redline_tests::model_server::{Ending, ModelServer, Reply};
+    const FILES: usize = 20;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let project = tempfile::tempdir()?;
+    let mut reply = String::new();
+    for f in 0..FILES {
+        let lines: String = (0..300).map(|i| format!("fn line_{f}_{i}() -> u32 {{ {i} }}\n")).collect();
+        std::fs::write(project.path().join(format!("f{f}.rs")), lines)?;
+        for at in [20, 150, 280] {
+            let old = format!("fn line_{f}_{at}() -> u32 {{ {at} }}");
+            let new = format!("fn line_{f}_{at}() -> u32 {{ {at} + 1 }}");
+            reply.push_str(&format!("f{f}.rs\n<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE\n\n"));
+        }
+    }
+    let (app, conversation, ids, _data, _server) = runtime.block_on(async {
+        let frames = redline_tests::model_server::openai_text_frames(&reply, 64, None);
+        let server =
+            ModelServer::start(vec![Reply::Sse { frames, pace: Duration::ZERO, ending: Ending::Complete }])
+                .await;
+        let (app, data) = scripted_app(&server.url, project.path())?;
+        let sent = app.send_message(redline_api::SendInput::new("edit"), &|_| {}).await?;
+        let conversation = app.conversations("")?[0].id;
+        let ids: Vec<i64> = sent.proposals.iter().map(|p| p.id).collect();
+        anyhow::Ok((app, conversation, ids, data, server))
+    })?;
+    anyhow::ensure!(ids.len() == FILES, "{} proposals, not {FILES}", ids.len());
+    let (mut refetch, mut in_place) = (Vec::new(), Vec::new());
+    let (mut refetch_bytes, mut in_place_bytes) = (0, 0);
+    for (i, id) in ids.iter().enumerate() {
+        let hunk = (i % 3) as u32;
+        if i % 2 == 0 {
+            let started = Instant::now();
+            let outcome = app.set_hunks(*id, vec![hunk], Accepted)?;
+            let review = app.review(conversation)?;
+            let detail = app.conversation(conversation)?;
+            let sent = serde_json::to_vec(&outcome)?.len()
+                + serde_json::to_vec(&review)?.len()
+                + serde_json::to_vec(&detail)?.len();
+            refetch.push(started.elapsed());
+            refetch_bytes = sent;
+        } else {
+            let started = Instant::now();
+            let outcome = app.set_hunks(*id, vec![hunk], Accepted)?;
+            let sent = serde_json::to_vec(&outcome)?.len();
+            in_place.push(started.elapsed());
+            in_place_bytes = sent;
+        }
+    }
+    let (refetch, in_place) = (median(refetch), median(in_place));
+    println!("\n## one accept click, {FILES} proposals of 3 hunks (median of {} clicks each)", FILES / 2);
+    println!(
+        "set_hunks + review + conversation (UI refetch)  {}  {} KB to the UI",
+        ms(refetch),
+        refetch_bytes / 1024
+    );
+    println!(
+        "set_hunks, view written in place                {}  {} KB to the UI   time {:.2}x, bytes {:.3}x",
+        ms(in_place),
+        in_place_bytes / 1024,
+        ratio(in_place, refetch),
+        in_place_bytes as f64 / refetch_bytes.max(1) as f64
+    );
+    Ok(())
 }
 
 /// The built-in engine against a bare llama-cpp-2 decode loop on the same GGUF, threads and

@@ -7,20 +7,18 @@
 use std::path::Path;
 use std::time::Duration;
 
-use redline_checks::{CheckKind, Finding};
+use redline_checks::{CheckKind, Finding, SkippedTool};
 use redline_edits::{Hunk, Proposal, ProposalKind};
 use redline_project::Trust;
 
-use redline_store::ProposalRow;
-
-use crate::{ApiResult, App};
+use crate::Record;
 
 /// How long a formatter or linter may take on one file before it is reported as too slow.
 const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Whether a finding about lines `line..=end_line` (1-based, proposed text) falls in a hunk.
 /// A finding on line 0 is about the whole file (tools skipped for trust) and in no hunk.
-pub(crate) fn in_hunk(h: &Hunk, f: &Finding) -> bool {
+pub fn in_hunk(h: &Hunk, f: &Finding) -> bool {
     if f.line == 0 {
         return false;
     }
@@ -34,7 +32,7 @@ pub(crate) fn in_hunk(h: &Hunk, f: &Finding) -> bool {
 }
 
 /// Syntax, secrets and risky patterns of what the proposal adds (fast, no process).
-pub(crate) fn static_findings(p: &Proposal) -> Vec<Finding> {
+pub fn static_findings(p: &Proposal) -> Vec<Finding> {
     match p.kind {
         ProposalKind::Delete => Vec::new(),
         ProposalKind::Create => redline_checks::static_checks(&p.path, None, &p.proposed_text),
@@ -44,11 +42,7 @@ pub(crate) fn static_findings(p: &Proposal) -> Vec<Finding> {
 
 /// Everything the checks say, and the tools left off for trust; a formatter's complaint about
 /// lines the proposal did not touch was there before and is left out.
-async fn findings(
-    root: &Path,
-    p: &Proposal,
-    trust: Trust,
-) -> (Vec<Finding>, Vec<redline_checks::SkippedTool>) {
+async fn findings(root: &Path, p: &Proposal, trust: Trust) -> (Vec<Finding>, Vec<SkippedTool>) {
     let mut findings = static_findings(p);
     let mut skipped = Vec::new();
     if p.kind != ProposalKind::Delete {
@@ -62,30 +56,16 @@ async fn findings(
     (findings, skipped)
 }
 
-pub(crate) fn findings_json(findings: &[Finding]) -> String {
-    serde_json::to_string(findings).unwrap_or_else(|_| "[]".into())
-}
-
-impl App {
-    /// Runs the checks on planned proposals, before they are saved, and puts what they found in
-    /// their rows.
-    pub(crate) async fn with_checks(
-        &self,
-        planned: Vec<(ProposalRow, Option<Proposal>)>,
-    ) -> ApiResult<Vec<ProposalRow>> {
-        let project = self.project()?;
-        let (root, trust) = (project.root().path().to_path_buf(), project.trust());
-        let mut rows = Vec::with_capacity(planned.len());
-        for (mut row, proposal) in planned {
-            if let Some(proposal) = proposal {
-                let (found, skipped) = findings(&root, &proposal, trust).await;
-                for tool in skipped {
-                    self.note_untrusted(format!("{tool} not run"));
-                }
-                row.checks = findings_json(&found);
-            }
-            rows.push(row);
+/// Runs the checks on planned records before they are saved, putting what they found in each;
+/// returns the tools left off because the folder is not trusted.
+pub async fn check(root: &Path, trust: Trust, records: &mut [Record]) -> Vec<SkippedTool> {
+    let mut left_off = Vec::new();
+    for record in records.iter_mut() {
+        if let Some(p) = &record.proposal {
+            let (found, skipped) = findings(root, p, trust).await;
+            record.findings = found;
+            left_off.extend(skipped);
         }
-        Ok(rows)
     }
+    left_off
 }
