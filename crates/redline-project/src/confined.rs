@@ -477,11 +477,13 @@ impl Walk<'_> {
     }
 }
 
-/// Whether a symlink with `target`, placed in `folder`, would resolve inside the root (it may
-/// dangle there). Used before a rename moves a link, since a relative target changes meaning.
-pub(crate) fn link_stays_inside(root: &ProjectRoot, folder: &Folder, target: &Path) -> bool {
+/// Whether a symlink with `target`, placed in the folder at `folder` (its real place, relative
+/// to the root, as [`Folder::rel_parts`] or [`real_folder_of`] give it), would resolve inside the
+/// root (it may dangle there). Used before a rename moves a link, since a relative target
+/// changes meaning.
+pub(crate) fn link_stays_inside(root: &ProjectRoot, folder: &[OsString], target: &Path) -> bool {
     let lookup = Lookup { follow_final: true, create_folders: false };
-    let mut parts: Vec<OsString> = folder.rel_parts().to_vec();
+    let mut parts: Vec<OsString> = folder.to_vec();
     if target.is_absolute() {
         let Ok(inside) = target.strip_prefix(root.path()) else { return false };
         parts = inside.components().map(|c| c.as_os_str().to_owned()).collect();
@@ -493,6 +495,32 @@ pub(crate) fn link_stays_inside(root: &ProjectRoot, folder: &Folder, target: &Pa
     match walk(root, &path, parts, lookup) {
         Ok(_) | Err(ProjectError::NotFound(_)) | Err(ProjectError::NotADirectory(_)) => true,
         Err(_) => false,
+    }
+}
+
+/// The real place, relative to the root, of the folder `path` would be created in: its existing
+/// folders resolved through the root's handle (symlinks followed while they stay inside), the
+/// missing ones after them by name, since what does not exist yet holds no symlink. Nothing is
+/// created.
+pub(crate) fn real_folder_of(root: &ProjectRoot, path: &str) -> Result<Vec<OsString>, ProjectError> {
+    let mut existing = normalize(root.path(), path)?;
+    existing.pop();
+    let mut missing = Vec::new();
+    loop {
+        let lookup = Lookup { follow_final: true, create_folders: false };
+        match walk(root, path, existing.clone(), lookup) {
+            Ok(located) => {
+                let mut real = located.folder.rel_parts().to_vec();
+                real.extend(located.name);
+                real.extend(missing.into_iter().rev());
+                return Ok(real);
+            }
+            Err(ProjectError::NotFound(_)) => match existing.pop() {
+                Some(name) => missing.push(name),
+                None => return Err(ProjectError::NotFound(root.path().to_path_buf())),
+            },
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -722,10 +750,10 @@ mod tests {
             let top = locate(&root, "x", Lookup { follow_final: false, create_folders: false }).expect("top");
             let deep = locate(&root, "src/deep/x", Lookup { follow_final: false, create_folders: false })
                 .expect("deep");
-            assert!(link_stays_inside(&root, &deep.folder, Path::new("../lib.rs")));
-            assert!(!link_stays_inside(&root, &top.folder, Path::new("../lib.rs")));
-            assert!(!link_stays_inside(&root, &top.folder, Path::new("/etc/passwd")));
-            assert!(link_stays_inside(&root, &top.folder, Path::new("not-yet")));
+            assert!(link_stays_inside(&root, deep.folder.rel_parts(), Path::new("../lib.rs")));
+            assert!(!link_stays_inside(&root, top.folder.rel_parts(), Path::new("../lib.rs")));
+            assert!(!link_stays_inside(&root, top.folder.rel_parts(), Path::new("/etc/passwd")));
+            assert!(link_stays_inside(&root, top.folder.rel_parts(), Path::new("not-yet")));
         }
     }
 }
