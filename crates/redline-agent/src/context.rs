@@ -133,10 +133,10 @@ impl<'a> ContextReader<'a> {
             Ok(abs) => abs,
             Err(e) => return Attachment::refused(AttachmentKind::File, label, e.to_string()),
         };
-        if abs.is_dir() {
+        let rel = self.root.relative(&abs).unwrap_or_else(|| label.clone());
+        if self.root.metadata(&rel).is_ok_and(|meta| meta.is_dir()) {
             return self.folder(&abs, label);
         }
-        let rel = self.root.relative(&abs).unwrap_or_else(|| label.clone());
         self.file(AttachmentKind::File, &abs, &rel, label)
     }
 
@@ -242,17 +242,19 @@ impl<'a> ContextReader<'a> {
         RULES_FILES
             .iter()
             .filter_map(|name| {
-                let lexical = self.root.path().join(name);
-                lexical.symlink_metadata().ok()?;
+                // Only names that are there, as a file or as a link (even one leading out).
+                self.root.symlink_metadata(name).ok()?;
                 let label = (*name).to_owned();
-                Some(match self.root.resolve(name) {
-                    Ok(abs) if abs.is_file() => self.file(AttachmentKind::Rules, &abs, name, label),
-                    Ok(_) => return None,
-                    Err(_) => Attachment::refused(
+                Some(match self.root.metadata(name) {
+                    Ok(meta) if meta.is_file() => {
+                        self.file(AttachmentKind::Rules, &self.root.path().join(name), name, label)
+                    }
+                    Err(ProjectError::OutsideProject { .. }) => Attachment::refused(
                         AttachmentKind::Rules,
                         label,
                         format!("{name} is a link to a file outside the project: not sent"),
                     ),
+                    Ok(_) | Err(_) => return None,
                 })
             })
             .collect()
@@ -275,7 +277,11 @@ impl<'a> ContextReader<'a> {
 /// project is no repository).
 fn work_tree_prefix(root: &Path) -> String {
     let Ok(repo) = git2::Repository::discover(root) else { return String::new() };
-    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else { return String::new() };
+    // The work tree's own path (the root or a folder above it), made canonical to compare with
+    // the canonical root: nothing inside the project is looked at.
+    #[allow(clippy::disallowed_methods)]
+    let workdir = repo.workdir().and_then(|w| w.canonicalize().ok());
+    let Some(workdir) = workdir else { return String::new() };
     let Ok(rel) = root.strip_prefix(&workdir) else { return String::new() };
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }

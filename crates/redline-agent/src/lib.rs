@@ -7,6 +7,9 @@
 //! change is a proposal that `redline-review` writes once a person accepts it. It knows nothing
 //! of Tauri, SQLite or the window.
 
+// Tests build their fixture projects with std::fs (see the workspace clippy.toml).
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod context;
 pub mod instructions;
 pub mod prompt;

@@ -109,6 +109,8 @@ impl Default for Settings {
 
 impl Settings {
     /// Reads `path`; a missing file is the defaults, a broken one an error naming it.
+    // settings.toml lives in the app's data folder, not in a project.
+    #[allow(clippy::disallowed_methods)]
     pub fn load(path: &Path) -> Result<Settings, SettingsError> {
         match std::fs::read_to_string(path) {
             Ok(text) => toml::from_str(&text).map_err(|e| SettingsError::Invalid {
@@ -135,7 +137,10 @@ impl Settings {
     }
 }
 
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes one of the app's own files (settings, prices) atomically: temp file, fsync, rename.
+// For files in the app's data folder only; project files go through redline_project::write_atomic.
+#[allow(clippy::disallowed_methods)]
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -170,6 +175,8 @@ const DEFAULT_WINDOW: u32 = 32_768;
 
 impl Prices {
     /// Reads the person's `prices.toml`, writing the shipped one there first if it is missing.
+    // prices.toml lives in the app's data folder, not in a project.
+    #[allow(clippy::disallowed_methods)]
     pub fn load_or_install(path: &Path) -> Result<Prices, SettingsError> {
         if !path.exists() {
             if let Err(e) = write_atomically(path, DEFAULT_PRICES) {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use redline_project::{read_capped, ProjectError, ProjectRoot};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -74,6 +75,9 @@ pub fn changes_program_loading(name: &str) -> bool {
     NAMES.contains(&name) || name.starts_with("LD_") || name.starts_with("DYLD_")
 }
 
+/// A configuration file larger than this is refused rather than read.
+const CONFIG_SIZE_LIMIT: usize = 1024 * 1024;
+
 /// Merged configuration; a malformed file is an error naming the file and the problem.
 ///
 /// Missing files count as empty. Project entries replace global entries of the same name
@@ -83,20 +87,42 @@ pub fn load_config(
     global_file: Option<&Path>,
 ) -> Result<BTreeMap<String, ServerConfig>, McpError> {
     let mut servers = match global_file {
-        Some(file) => read_file(file)?,
+        Some(file) => read_global(file)?,
         None => BTreeMap::new(),
     };
-    servers.extend(read_file(&project_root.join(PROJECT_CONFIG))?);
+    servers.extend(read_project(project_root)?);
     Ok(servers)
 }
 
-fn read_file(file: &Path) -> Result<BTreeMap<String, ServerConfig>, McpError> {
+/// The person's own file, in the app's data folder: not a project file.
+#[allow(clippy::disallowed_methods)]
+fn read_global(file: &Path) -> Result<BTreeMap<String, ServerConfig>, McpError> {
     let text = match std::fs::read_to_string(file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => return Err(config_error(file, format!("cannot read it: {e}"))),
     };
     parse(&text).map_err(|problem| config_error(file, problem))
+}
+
+/// The project's `.redline/mcp.json`, read through the project's directory handle: a symlink
+/// (of the file or of `.redline/`) that leads out of the project is refused, never followed.
+fn read_project(project_root: &Path) -> Result<BTreeMap<String, ServerConfig>, McpError> {
+    let file = project_root.join(PROJECT_CONFIG);
+    let read = ProjectRoot::open(project_root)
+        .and_then(|root| read_capped(&root, PROJECT_CONFIG, CONFIG_SIZE_LIMIT));
+    let read = match read {
+        Ok(read) => read,
+        Err(ProjectError::NotFound(_)) => return Ok(BTreeMap::new()),
+        Err(e) => return Err(config_error(&file, format!("cannot read it: {e}"))),
+    };
+    if read.truncated {
+        let limit = CONFIG_SIZE_LIMIT / 1024;
+        return Err(config_error(&file, format!("cannot read it: it is larger than {limit} KB")));
+    }
+    let text = String::from_utf8(read.bytes)
+        .map_err(|_| config_error(&file, "cannot read it: it is not UTF-8 text".to_owned()))?;
+    parse(&text).map_err(|problem| config_error(&file, problem))
 }
 
 /// Parses a configuration text; the error is a sentence without the file name.

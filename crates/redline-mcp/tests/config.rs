@@ -1,3 +1,6 @@
+// Config files are written with std::fs (see the workspace clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
 use std::path::Path;
 
 use redline_mcp::{load_config, McpError, PROJECT_CONFIG};
@@ -72,4 +75,23 @@ fn a_wrongly_typed_field_in_the_global_file_names_that_file_and_server() {
 
     let text = err.to_string();
     assert!(text.contains("global.json") && text.contains("`files`"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_project_file_or_folder_linked_out_of_the_project_is_refused_not_read() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let planted = outside.path().join("mcp.json");
+    write(&planted, r#"{"mcpServers": {"planted": {"command": "from-outside"}}}"#);
+    let linked_file = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(linked_file.path().join(".redline")).expect("mkdir");
+    std::os::unix::fs::symlink(&planted, linked_file.path().join(PROJECT_CONFIG)).expect("link");
+    let linked_folder = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(outside.path(), linked_folder.path().join(".redline")).expect("link");
+
+    for project in [&linked_file, &linked_folder] {
+        let err = load_config(project.path(), None).expect_err("a link out is refused");
+        let text = err.to_string();
+        assert!(text.contains(".redline/mcp.json") && text.contains("outside the project"), "{text}");
+    }
 }

@@ -22,14 +22,14 @@
 
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use rustix::fs::{
-    mkdirat, openat, openat2, readlinkat, statat, AtFlags, FileType, Mode, OFlags, ResolveFlags,
+    mkdirat, openat, openat2, readlinkat, statat, AtFlags, Dir, FileType, Mode, OFlags, ResolveFlags,
 };
 use rustix::io::Errno;
 
@@ -44,6 +44,10 @@ const READ_FLAGS: OFlags =
     OFlags::RDONLY.union(OFlags::NONBLOCK).union(OFlags::NOCTTY).union(OFlags::CLOEXEC);
 
 const FOLDER_FLAGS: OFlags = OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::CLOEXEC);
+
+/// Flags for a look at what a name is (`O_PATH`): nothing is opened for reading, so a FIFO or a
+/// device a hostile repository planted is never touched, only described.
+const LOOK_FLAGS: OFlags = OFlags::PATH.union(OFlags::CLOEXEC);
 
 /// A folder beneath the root, held open, and where it really is: `rel` holds no symlinks.
 #[derive(Debug)]
@@ -192,6 +196,88 @@ pub(crate) fn open_read(root: &ProjectRoot, path: &str) -> Result<File, ProjectE
         Ok(fd) => Ok(File::from(fd)),
         Err(Errno::LOOP) => Err(ProjectError::OutsideProject { path: path.to_owned() }),
         Err(e) => Err(ProjectError::io(root.path().join(located.rel()), e.into())),
+    }
+}
+
+/// Describes a project path through the root's handle. With `follow_final`, symlinks are
+/// followed while they stay inside the root (as [`open_read`] does); without, the final name is
+/// described itself (a symlink as a symlink), and only the folders on the way are followed.
+pub(crate) fn metadata(root: &ProjectRoot, path: &str, follow_final: bool) -> Result<Metadata, ProjectError> {
+    let parts = normalize(root.path(), path)?;
+    let flags = if follow_final { LOOK_FLAGS } else { LOOK_FLAGS | OFlags::NOFOLLOW };
+    if root.resolver() == Resolver::Openat2 {
+        // A refusal goes to the walk, which says why (or follows an absolute link back inside).
+        if let Ok(fd) = openat2(root.dir(), as_path(&parts), flags, Mode::empty(), beneath()) {
+            let abs = root.path().join(join_slash(&parts));
+            return File::from(fd).metadata().map_err(|e| ProjectError::io(abs, e));
+        }
+    }
+    let located = walk(root, path, parts, Lookup { follow_final, create_folders: false })?;
+    let abs = root.path().join(located.rel());
+    let name = located.name.unwrap_or_else(|| OsString::from("."));
+    // O_NOFOLLOW either way: the walk has followed what was to be followed, and a name that has
+    // become a symlink since is described as one rather than followed blindly.
+    let fd = openat(located.folder.fd(), name.as_os_str(), LOOK_FLAGS | OFlags::NOFOLLOW, Mode::empty())
+        .map_err(|e| ProjectError::io(&abs, e.into()))?;
+    let meta = File::from(fd).metadata().map_err(|e| ProjectError::io(&abs, e))?;
+    if follow_final && meta.file_type().is_symlink() {
+        return Err(ProjectError::OutsideProject { path: path.to_owned() });
+    }
+    Ok(meta)
+}
+
+/// The target of a symlink beneath the root, as written in the link (it may name a place
+/// outside; nothing there is looked at). The link itself is not followed; folders on the way
+/// are, while they stay inside.
+pub(crate) fn read_link(root: &ProjectRoot, path: &str) -> Result<PathBuf, ProjectError> {
+    let located = locate(root, path, Lookup { follow_final: false, create_folders: false })?;
+    let abs = root.path().join(located.rel());
+    let not_a_link = |abs: PathBuf| ProjectError::Unreadable {
+        path: abs,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is not a symlink"),
+    };
+    let Some(name) = &located.name else { return Err(not_a_link(abs)) };
+    match readlinkat(located.folder.fd(), name.as_os_str(), Vec::new()) {
+        Ok(target) => Ok(PathBuf::from(OsString::from_vec(target.into_bytes()))),
+        Err(Errno::INVAL) => Err(not_a_link(abs)),
+        Err(e) => Err(ProjectError::io(abs, e.into())),
+    }
+}
+
+/// The names in a project folder (without `.` and `..`, in no particular order), read from a
+/// descriptor opened through the root's handle: a folder reached through a symlink that leads
+/// out is refused, never listed.
+pub(crate) fn read_dir_names(root: &ProjectRoot, path: &str) -> Result<Vec<OsString>, ProjectError> {
+    let folder = open_folder(root, path)?;
+    let abs = || root.path().join(path);
+    let mut names = Vec::new();
+    for entry in Dir::new(folder).map_err(|e| ProjectError::io(abs(), e.into()))? {
+        let entry = entry.map_err(|e| ProjectError::io(abs(), e.into()))?;
+        let name = entry.file_name().to_bytes();
+        if name != b"." && name != b".." {
+            names.push(OsString::from_vec(name.to_vec()));
+        }
+    }
+    Ok(names)
+}
+
+/// Opens a project folder for listing, following symlinks while they stay inside.
+fn open_folder(root: &ProjectRoot, path: &str) -> Result<OwnedFd, ProjectError> {
+    let parts = normalize(root.path(), path)?;
+    if root.resolver() == Resolver::Openat2 {
+        if let Ok(fd) = openat2(root.dir(), as_path(&parts), FOLDER_FLAGS, Mode::empty(), beneath()) {
+            return Ok(fd);
+        }
+    }
+    let located = walk(root, path, parts, Lookup { follow_final: true, create_folders: false })?;
+    let abs = root.path().join(located.rel());
+    let name = located.name.unwrap_or_else(|| OsString::from("."));
+    // O_NOFOLLOW: had the name become a symlink since the walk looked, this fails (ELOOP).
+    match openat(located.folder.fd(), name.as_os_str(), FOLDER_FLAGS | OFlags::NOFOLLOW, Mode::empty()) {
+        Ok(fd) => Ok(fd),
+        Err(Errno::NOTDIR) => Err(ProjectError::NotADirectory(abs)),
+        Err(Errno::LOOP) => Err(ProjectError::OutsideProject { path: path.to_owned() }),
+        Err(e) => Err(ProjectError::io(abs, e.into())),
     }
 }
 
@@ -391,11 +477,13 @@ impl Walk<'_> {
     }
 }
 
-/// Whether a symlink with `target`, placed in `folder`, would resolve inside the root (it may
-/// dangle there). Used before a rename moves a link, since a relative target changes meaning.
-pub(crate) fn link_stays_inside(root: &ProjectRoot, folder: &Folder, target: &Path) -> bool {
+/// Whether a symlink with `target`, placed in the folder at `folder` (its real place, relative
+/// to the root, as [`Folder::rel_parts`] or [`real_folder_of`] give it), would resolve inside the
+/// root (it may dangle there). Used before a rename moves a link, since a relative target
+/// changes meaning.
+pub(crate) fn link_stays_inside(root: &ProjectRoot, folder: &[OsString], target: &Path) -> bool {
     let lookup = Lookup { follow_final: true, create_folders: false };
-    let mut parts: Vec<OsString> = folder.rel_parts().to_vec();
+    let mut parts: Vec<OsString> = folder.to_vec();
     if target.is_absolute() {
         let Ok(inside) = target.strip_prefix(root.path()) else { return false };
         parts = inside.components().map(|c| c.as_os_str().to_owned()).collect();
@@ -407,6 +495,32 @@ pub(crate) fn link_stays_inside(root: &ProjectRoot, folder: &Folder, target: &Pa
     match walk(root, &path, parts, lookup) {
         Ok(_) | Err(ProjectError::NotFound(_)) | Err(ProjectError::NotADirectory(_)) => true,
         Err(_) => false,
+    }
+}
+
+/// The real place, relative to the root, of the folder `path` would be created in: its existing
+/// folders resolved through the root's handle (symlinks followed while they stay inside), the
+/// missing ones after them by name, since what does not exist yet holds no symlink. Nothing is
+/// created.
+pub(crate) fn real_folder_of(root: &ProjectRoot, path: &str) -> Result<Vec<OsString>, ProjectError> {
+    let mut existing = normalize(root.path(), path)?;
+    existing.pop();
+    let mut missing = Vec::new();
+    loop {
+        let lookup = Lookup { follow_final: true, create_folders: false };
+        match walk(root, path, existing.clone(), lookup) {
+            Ok(located) => {
+                let mut real = located.folder.rel_parts().to_vec();
+                real.extend(located.name);
+                real.extend(missing.into_iter().rev());
+                return Ok(real);
+            }
+            Err(ProjectError::NotFound(_)) => match existing.pop() {
+                Some(name) => missing.push(name),
+                None => return Err(ProjectError::NotFound(root.path().to_path_buf())),
+            },
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -483,6 +597,103 @@ mod tests {
     }
 
     #[test]
+    fn metadata_follows_links_that_stay_inside_and_refuses_the_rest() {
+        let fixture = fixture();
+        for root in roots(&fixture) {
+            let via = root.resolver();
+            for path in ["src/lib.rs", "src-link/lib.rs", "src/deep/up", "abs-in"] {
+                let meta = root.metadata(path).expect(path);
+                assert!(meta.is_file() && meta.len() == 3, "{path} via {via:?}");
+            }
+            assert!(root.metadata("src-link").expect("folder link").is_dir());
+            assert!(root.metadata("").expect("the root").is_dir());
+            for path in ["out", "out/secret", "rel-out", "dangling", "loop-a", "../outside", "/etc/passwd"] {
+                let got = root.metadata(path);
+                assert!(
+                    matches!(got, Err(ProjectError::OutsideProject { .. })),
+                    "{path} via {via:?}: {got:?}"
+                );
+            }
+            assert!(matches!(root.metadata("src/nope.rs"), Err(ProjectError::NotFound(_))));
+        }
+    }
+
+    #[test]
+    fn symlink_metadata_describes_a_link_without_following_it() {
+        let fixture = fixture();
+        for root in roots(&fixture) {
+            let via = root.resolver();
+            for path in ["rel-out", "out", "dangling", "loop-a", "src-link"] {
+                let meta = root.symlink_metadata(path).expect(path);
+                assert!(meta.file_type().is_symlink(), "{path} via {via:?}");
+            }
+            assert!(root.symlink_metadata("src-link/lib.rs").expect("inside").is_file());
+            // A link leading out on the way is not walked through, even to describe a name.
+            let got = root.symlink_metadata("out/secret");
+            assert!(matches!(got, Err(ProjectError::OutsideProject { .. })), "via {via:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn read_link_reads_the_link_and_never_what_it_points_at() {
+        let fixture = fixture();
+        for root in roots(&fixture) {
+            let via = root.resolver();
+            assert_eq!(root.read_link("rel-out").expect("link"), Path::new("../outside/secret"), "{via:?}");
+            assert_eq!(root.read_link("src-link/deep/up").expect("link"), Path::new("../lib.rs"));
+            assert_eq!(root.read_link("out").expect("link"), fixture.outside, "via {via:?}");
+            let got = root.read_link("out/secret");
+            assert!(matches!(got, Err(ProjectError::OutsideProject { .. })), "via {via:?}: {got:?}");
+            assert!(matches!(root.read_link("src/lib.rs"), Err(ProjectError::Unreadable { .. })));
+            assert!(matches!(root.read_link("src/nope"), Err(ProjectError::NotFound(_))));
+        }
+    }
+
+    #[test]
+    fn read_dir_names_lists_inside_folders_and_refuses_folders_outside() {
+        let fixture = fixture();
+        for root in roots(&fixture) {
+            let via = root.resolver();
+            let mut names = root.read_dir_names("src-link").expect("folder link inside");
+            names.sort();
+            assert_eq!(names, ["deep", "lib.rs"], "via {via:?}");
+            assert!(root.read_dir_names("").expect("the root").iter().any(|n| n == "src"));
+            for path in ["out", "dangling", "loop-a", "../outside"] {
+                let got = root.read_dir_names(path);
+                assert!(
+                    matches!(got, Err(ProjectError::OutsideProject { .. })),
+                    "{path} via {via:?}: {got:?}"
+                );
+            }
+            let got = root.read_dir_names("src/lib.rs");
+            assert!(matches!(got, Err(ProjectError::NotADirectory(_))), "via {via:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_folder_swapped_for_a_link_out_is_neither_listed_nor_described() {
+        let fixture = fixture();
+        for root in roots(&fixture) {
+            // Checked by name first, then swapped: the handle-based calls see the swap.
+            assert!(root.metadata("src/deep").expect("before").is_dir());
+            std::fs::rename(fixture.project.join("src/deep"), fixture.project.join("deep-aside"))
+                .expect("aside");
+            symlink(&fixture.outside, fixture.project.join("src/deep")).expect("swap in a link");
+            let via = root.resolver();
+            let listed = root.read_dir_names("src/deep");
+            assert!(matches!(listed, Err(ProjectError::OutsideProject { .. })), "via {via:?}: {listed:?}");
+            let described = root.metadata("src/deep/secret");
+            assert!(
+                matches!(described, Err(ProjectError::OutsideProject { .. })),
+                "via {via:?}: {described:?}"
+            );
+            std::fs::remove_file(fixture.project.join("src/deep")).expect("unlink");
+            std::fs::rename(fixture.project.join("deep-aside"), fixture.project.join("src/deep"))
+                .expect("back");
+        }
+    }
+
+    #[test]
     fn missing_files_and_folders_are_not_found_not_outside() {
         let fixture = fixture();
         for root in roots(&fixture) {
@@ -539,10 +750,10 @@ mod tests {
             let top = locate(&root, "x", Lookup { follow_final: false, create_folders: false }).expect("top");
             let deep = locate(&root, "src/deep/x", Lookup { follow_final: false, create_folders: false })
                 .expect("deep");
-            assert!(link_stays_inside(&root, &deep.folder, Path::new("../lib.rs")));
-            assert!(!link_stays_inside(&root, &top.folder, Path::new("../lib.rs")));
-            assert!(!link_stays_inside(&root, &top.folder, Path::new("/etc/passwd")));
-            assert!(link_stays_inside(&root, &top.folder, Path::new("not-yet")));
+            assert!(link_stays_inside(&root, deep.folder.rel_parts(), Path::new("../lib.rs")));
+            assert!(!link_stays_inside(&root, top.folder.rel_parts(), Path::new("../lib.rs")));
+            assert!(!link_stays_inside(&root, top.folder.rel_parts(), Path::new("/etc/passwd")));
+            assert!(link_stays_inside(&root, top.folder.rel_parts(), Path::new("not-yet")));
         }
     }
 }

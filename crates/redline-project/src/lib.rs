@@ -37,6 +37,6 @@ pub use types::{DirEntry, EntryKind, FileSummary};
 pub use visibility::{is_secret_file, Hidden, Visibility};
 pub use watch::{Batch, GitChange, Watcher};
 pub use write::{
-    delete_if_unchanged, read_current, rename_file, replace_if_unchanged, sha256_hex, write_atomic, Replaced,
-    WriteError,
+    delete_if_unchanged, link_leaving_on_rename, read_current, rename_file, replace_if_unchanged, sha256_hex,
+    write_atomic, Replaced, WriteError,
 };

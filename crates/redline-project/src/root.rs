@@ -1,7 +1,8 @@
 //! The open project folder: its canonical path for display and name-based checks, and the
 //! directory handle that every confined read and write starts from (see [`crate::confined`]).
 
-use std::fs::File;
+use std::ffi::OsString;
+use std::fs::{File, Metadata};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -89,6 +90,33 @@ impl ProjectRoot {
     /// open. FIFOs and devices open without blocking; check what you got with `metadata()`.
     pub fn open_file(&self, path: &str) -> Result<File, ProjectError> {
         confined::open_read(self, path)
+    }
+
+    /// What a project path is (kind, size, times, permissions), through the root's directory
+    /// handle: symlinks are followed only while they stay inside, like [`ProjectRoot::open_file`];
+    /// one leading out, looping or dangling is [`ProjectError::OutsideProject`]. Nothing is
+    /// opened for reading, so a FIFO or a device is only described.
+    pub fn metadata(&self, path: &str) -> Result<Metadata, ProjectError> {
+        confined::metadata(self, path, true)
+    }
+
+    /// Like [`ProjectRoot::metadata`], but a final symlink is described itself, not followed
+    /// (its target may be anywhere); symlinked folders on the way must still stay inside.
+    pub fn symlink_metadata(&self, path: &str) -> Result<Metadata, ProjectError> {
+        confined::metadata(self, path, false)
+    }
+
+    /// The target written in a project symlink, as written: it may name a place outside the
+    /// project, which is not looked at. Symlinked folders on the way must stay inside; a path
+    /// that is no symlink is [`ProjectError::Unreadable`].
+    pub fn read_link(&self, path: &str) -> Result<PathBuf, ProjectError> {
+        confined::read_link(self, path)
+    }
+
+    /// The names in a project folder (not `.` or `..`), unsorted, read through the root's
+    /// directory handle: a folder behind a symlink that leads out is refused, never listed.
+    pub fn read_dir_names(&self, dir: &str) -> Result<Vec<OsString>, ProjectError> {
+        confined::read_dir_names(self, dir)
     }
 
     /// Maps a project-relative path (or an absolute one inside the root) to an absolute path that

@@ -578,6 +578,24 @@ pub fn rename_file(root: &ProjectRoot, from: &str, to: &str) -> Result<(), Write
     Ok(())
 }
 
+/// The target of `from` when it is a project symlink that, moved to `to`, would point outside
+/// the project (a relative target is read from the link's new folder): the check
+/// [`rename_file`] makes before it moves a link, for saying so before anyone accepts the rename.
+/// `Ok(None)` when `from` is no symlink or would still point inside. Nothing is created or moved;
+/// every lookup goes through the root's directory handle.
+pub fn link_leaving_on_rename(
+    root: &ProjectRoot,
+    from: &str,
+    to: &str,
+) -> Result<Option<PathBuf>, ProjectError> {
+    if !root.symlink_metadata(from)?.file_type().is_symlink() {
+        return Ok(None);
+    }
+    let target = root.read_link(from)?;
+    let folder = confined::real_folder_of(root, to)?;
+    Ok((!confined::link_stays_inside(root, &folder, &target)).then_some(target))
+}
+
 /// A relative symlink means something else from another folder: refuse the move when, from its
 /// new folder, it would point outside the root.
 fn refuse_link_leaving(
@@ -590,7 +608,7 @@ fn refuse_link_leaving(
     let target = readlinkat(src.folder.fd(), src_name, Vec::new())
         .map_err(|e| WriteError::Io { path: root.path().join(src.rel()), source: e.into() })?;
     let target = PathBuf::from(OsStr::from_bytes(target.as_bytes()));
-    if confined::link_stays_inside(root, &dst.folder, &target) {
+    if confined::link_stays_inside(root, dst.folder.rel_parts(), &target) {
         return Ok(());
     }
     Err(WriteError::Refused {
@@ -933,5 +951,31 @@ mod tests {
         let moved = dir.path().join("sub/deeper/link");
         assert_eq!(fs::read_link(&moved).expect("readlink"), Path::new("../a.txt"));
         assert_eq!(fs::read(&moved).expect("read through"), b"sub a\n");
+    }
+
+    #[test]
+    fn link_leaving_on_rename_reads_the_link_from_its_real_new_folder_and_moves_nothing() {
+        let (dir, root) = project();
+        let outside = tempfile::tempdir().expect("outside");
+        fs::create_dir_all(dir.path().join("sub/deeper")).expect("mkdir");
+        fs::write(dir.path().join("a.txt"), "a\n").expect("write");
+        symlink("../a.txt", dir.path().join("sub/link")).expect("symlink");
+        // `d` is the folder sub/deeper by another name: the link is read from there, not from `d`.
+        symlink("sub/deeper", dir.path().join("d")).expect("symlink");
+        symlink(outside.path(), dir.path().join("out")).expect("symlink");
+        for root in both(&root) {
+            let leaving = |to: &str| link_leaving_on_rename(&root, "sub/link", to);
+            assert_eq!(leaving("moved").expect("check"), Some(PathBuf::from("../a.txt")));
+            assert_eq!(leaving("sub/deeper/link").expect("check"), None);
+            assert_eq!(leaving("d/link").expect("check"), None, "read from sub/deeper, where it stays in");
+            assert_eq!(leaving("new/folder/link").expect("check"), None, "new/a.txt: inside, not there yet");
+            assert_eq!(leaving("new-top").expect("check"), Some(PathBuf::from("../a.txt")));
+            assert!(matches!(leaving("out/link"), Err(ProjectError::OutsideProject { .. })));
+            assert_eq!(link_leaving_on_rename(&root, "a.txt", "sub/deeper/a.txt").expect("file"), None);
+            assert!(matches!(link_leaving_on_rename(&root, "nope", "x"), Err(ProjectError::NotFound(_))));
+        }
+        assert!(!dir.path().join("new").exists(), "no folder created by a check");
+        assert!(fs::symlink_metadata(dir.path().join("sub/link")).is_ok(), "nothing moved");
+        assert_eq!(fs::read_dir(outside.path()).expect("ls").count(), 0);
     }
 }

@@ -1,12 +1,12 @@
 //! Property: whatever the tree — folders, files, symlinks in, out, looping, dangling, absolute,
 //! odd names — every read and write through the public API either stays inside the project or
 //! is refused. Outside the project, beside it, sits a sentinel folder (and the folders above);
-//! after every operation they must be byte-identical, with nothing created, and no read may
-//! return a sentinel's bytes. Each case runs with the kernel's `openat2` and with the fd walk.
+//! after every operation they must be byte-identical, with nothing created, no read may
+//! return a sentinel's bytes and no look (metadata, listing) may describe a file outside. Each case runs with the kernel's `openat2` and with the fd walk.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{symlink, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
@@ -44,6 +44,7 @@ enum Node {
 #[derive(Debug, Clone)]
 enum Op {
     Read(String),
+    Look(String),
     Write(String, Vec<u8>),
     Create(String, Vec<u8>),
     ReplaceCurrent(String, Vec<u8>),
@@ -95,6 +96,7 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         path().prop_map(Op::Read),
+        path().prop_map(Op::Look),
         (path(), bytes()).prop_map(|(p, b)| Op::Write(p, b)),
         (path(), bytes()).prop_map(|(p, b)| Op::Create(p, b)),
         (path(), bytes()).prop_map(|(p, b)| Op::ReplaceCurrent(p, b)),
@@ -189,6 +191,23 @@ fn snapshot_into(dir: &Path, skip: &Path, seen: &mut BTreeMap<PathBuf, String>) 
     }
 }
 
+/// Every file, folder and link outside the project, and the folders that hold the project, by
+/// `(device, inode)`: a look that describes one of them has left the project.
+fn outside_inodes(world: &World) -> BTreeSet<(u64, u64)> {
+    let mut inodes = BTreeSet::new();
+    let mut pending = vec![world.base.path().to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(meta) = dir.symlink_metadata() else { continue };
+        inodes.insert((meta.dev(), meta.ino()));
+        if meta.is_dir() && dir != world.project {
+            pending.extend(fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()));
+        }
+    }
+    let project = world.project.symlink_metadata().expect("project");
+    inodes.remove(&(project.dev(), project.ino()));
+    inodes
+}
+
 trait ModeBits {
     fn mode_bits(&self) -> u32;
 }
@@ -199,10 +218,23 @@ impl ModeBits for fs::Metadata {
     }
 }
 
-/// Runs one operation; what a read returned, if anything, comes back for the secret check.
-fn run(root: &ProjectRoot, world: &World, op: &Op) -> Vec<Vec<u8>> {
+/// Runs one operation; what a read returned, if anything, comes back for the secret check, and
+/// what a look described, by `(device, inode)`, for the outside check.
+fn run(root: &ProjectRoot, world: &World, op: &Op) -> (Vec<Vec<u8>>, Vec<(u64, u64)>) {
     let mut read = Vec::new();
+    let mut looked = Vec::new();
     match op {
+        Op::Look(path) => {
+            let path = rooted(world, path);
+            let inode = |meta: fs::Metadata| (meta.dev(), meta.ino());
+            looked.extend(root.metadata(&path).ok().map(inode));
+            looked.extend(root.symlink_metadata(&path).ok().map(inode));
+            if root.read_dir_names(&path).is_ok() {
+                // What was listed is the folder `metadata` describes: it must be inside too.
+                looked.push(root.metadata(&path).map(inode).unwrap_or((0, 0)));
+            }
+            let _ = root.read_link(&path);
+        }
         Op::Read(path) => {
             let path = rooted(world, path);
             if let Ok(file) = read_text(root, &path, |_| String::new()) {
@@ -240,7 +272,7 @@ fn run(root: &ProjectRoot, world: &World, op: &Op) -> Vec<Vec<u8>> {
             let _ = rename_file(root, &rooted(world, from), &rooted(world, to));
         }
     }
-    read
+    (read, looked)
 }
 
 fn config() -> Config {
@@ -256,7 +288,7 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn every_read_and_write_stays_inside_the_project_or_is_refused(
+    fn every_read_look_and_write_stays_inside_the_project_or_is_refused(
         tree in prop::collection::vec((path(), node()), 0..14),
         ops in prop::collection::vec(op(), 1..10),
         fd_walk in any::<bool>(),
@@ -271,8 +303,9 @@ proptest! {
         prop_assert!(root.uses_openat2(), "this kernel has openat2; the property needs both resolvers");
         let root = if fd_walk { root.resolving_by_fd_walk() } else { root };
         let before = outside_snapshot(&world);
+        let outside = outside_inodes(&world);
         for op in &ops {
-            let read = run(&root, &world, op);
+            let (read, looked) = run(&root, &world, op);
             let after = outside_snapshot(&world);
             prop_assert_eq!(&before, &after, "{:?} changed something outside the project", op);
             for bytes in read {
@@ -280,6 +313,9 @@ proptest! {
                     !String::from_utf8_lossy(&bytes).contains(SECRET),
                     "{:?} read a file outside the project", op
                 );
+            }
+            for inode in looked {
+                prop_assert!(!outside.contains(&inode), "{:?} described something outside the project", op);
             }
         }
     }

@@ -3,9 +3,12 @@
 //! define, personalised PageRank toward what the conversation is about, and the best-ranked
 //! definition lines rendered within a token budget.
 //!
-//! This crate owns the per-file tags cache, the ranking and the rendering. It only reads: it
-//! must never write into the project, never read a file outside the root, ignored by the
-//! project's ignore files, hidden, binary or larger than 1 MB, and never run a process.
+//! This crate owns the per-file tags cache, the ranking and the rendering. It only reads, and
+//! only through `redline-project` (stat, listing and capped reads beneath the root's directory
+//! handle): it must never write into the project, never read a file outside the root, ignored by
+//! the project's ignore files, hidden, binary or larger than 1 MB, and never run a process.
+// Tests build their fixture projects with std::fs (see the workspace clippy.toml).
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
 
 mod languages;
 mod rank;
@@ -17,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
+use redline_project::{read_capped, ProjectRoot};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::languages::Lang;
@@ -35,7 +39,11 @@ pub struct Focus {
 /// The tags of every source file under a root, kept fresh by [`RepoMap::scan`] and
 /// [`RepoMap::update`].
 pub struct RepoMap {
+    /// The canonical root, as the project's visibility policy and walk need it.
     root: PathBuf,
+    /// The root's directory handle every stat, listing and read goes through; `None` when the
+    /// folder could not be opened (the map then stays empty).
+    project: Option<ProjectRoot>,
     /// Project-relative path with `/` separators → that file's tags.
     files: BTreeMap<String, FileTags>,
     /// The `(mtime, size)` each file's tags were read at: an unchanged stamp is not read again.
@@ -45,8 +53,12 @@ pub struct RepoMap {
 
 impl RepoMap {
     pub fn new(root: &Path) -> Self {
+        let project = ProjectRoot::open(root)
+            .inspect_err(|e| tracing::warn!("repo map: cannot open {}: {e}", root.display()))
+            .ok();
         RepoMap {
-            root: root.to_path_buf(),
+            root: project.as_ref().map_or_else(|| root.to_path_buf(), |p| p.path().to_path_buf()),
+            project,
             files: BTreeMap::new(),
             stamps: FxHashMap::default(),
             ignore: IgnoreCheck::default(),
@@ -58,10 +70,11 @@ impl RepoMap {
     pub fn scan(&mut self) {
         self.ignore.clear();
         let mut seen = FxHashSet::default();
-        for absolute in walk_files(&self.root) {
+        let found = if self.project.is_some() { walk_files(&self.root) } else { Vec::new() };
+        for absolute in found {
             let Some(rel) = self.relative(&absolute) else { continue };
             if Lang::for_path(&absolute).is_some() {
-                self.refresh(&rel, &absolute);
+                self.refresh(&rel);
                 seen.insert(rel);
             }
         }
@@ -81,7 +94,7 @@ impl RepoMap {
                 tracing::debug!(path, "update path outside the project ignored");
                 continue;
             };
-            if is_real_dir(&self.root.join(&rel)) {
+            if self.kind(&rel) == Some(Kind::Dir) {
                 self.update_dir(&rel);
             } else {
                 self.update_file(&rel);
@@ -102,13 +115,12 @@ impl RepoMap {
     }
 
     fn update_file(&mut self, rel: &Path) {
-        let key = key_of(rel);
-        let absolute = self.root.join(rel);
-        let wanted = is_real_file(&absolute)
+        let Some(key) = key_of(rel) else { return };
+        let wanted = self.kind(rel) == Some(Kind::File)
             && Lang::for_path(rel).is_some()
             && !self.ignore.is_ignored(&self.root, rel, false);
         if wanted {
-            self.refresh(&key, &absolute);
+            self.refresh(&key);
         } else {
             // Deleted, renamed away, or now ignored: forget it and anything that was under it.
             let prefix = format!("{key}/");
@@ -120,12 +132,12 @@ impl RepoMap {
         if self.ignore.is_ignored(&self.root, rel, true) {
             return;
         }
-        let Ok(entries) = std::fs::read_dir(self.root.join(rel)) else { return };
-        let mut children: Vec<PathBuf> =
-            entries.filter_map(Result::ok).map(|e| rel.join(e.file_name())).collect();
+        let (Some(project), Some(key)) = (&self.project, key_of(rel)) else { return };
+        let Ok(names) = project.read_dir_names(&key) else { return };
+        let mut children: Vec<PathBuf> = names.into_iter().map(|name| rel.join(name)).collect();
         children.sort();
         for child in children {
-            if is_real_dir(&self.root.join(&child)) {
+            if self.kind(&child) == Some(Kind::Dir) {
                 self.update_dir(&child);
             } else {
                 self.update_file(&child);
@@ -133,19 +145,23 @@ impl RepoMap {
         }
     }
 
-    /// Reads `absolute` again unless its `(mtime, size)` is the one cached; drops it when it is
-    /// too large, binary or unreadable.
-    fn refresh(&mut self, key: &str, absolute: &Path) {
-        let Ok(metadata) = std::fs::symlink_metadata(absolute) else {
-            self.forget(|path| path == key);
-            return;
+    /// Reads `key` again unless its `(mtime, size)` is the one cached; drops it when it is
+    /// too large, binary, unreadable or no regular file.
+    fn refresh(&mut self, key: &str) {
+        let Some(project) = &self.project else { return };
+        let metadata = match project.symlink_metadata(key) {
+            Ok(metadata) if metadata.is_file() => metadata,
+            _ => {
+                self.forget(|path| path == key);
+                return;
+            }
         };
         let stamp = (metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH), metadata.len());
         if self.stamps.get(key) == Some(&stamp) {
             return;
         }
-        match read_source(absolute, metadata.len()).and_then(|(lang, source)| tags::read_tags(lang, &source))
-        {
+        let read = read_source(project, key, metadata.len());
+        match read.and_then(|(lang, source)| tags::read_tags(lang, &source)) {
             Some(tags) => {
                 self.files.insert(key.to_string(), tags);
                 self.stamps.insert(key.to_string(), stamp);
@@ -160,30 +176,45 @@ impl RepoMap {
     }
 
     fn relative(&self, absolute: &Path) -> Option<String> {
-        absolute.strip_prefix(&self.root).ok().map(key_of)
+        absolute.strip_prefix(&self.root).ok().and_then(key_of)
+    }
+
+    /// What `rel` is, the entry itself: symbolic links are not followed, as in the walk (one
+    /// could lead out of the root), and count as neither.
+    fn kind(&self, rel: &Path) -> Option<Kind> {
+        let metadata = self.project.as_ref()?.symlink_metadata(&key_of(rel)?).ok()?;
+        if metadata.is_file() {
+            Some(Kind::File)
+        } else if metadata.is_dir() {
+            Some(Kind::Dir)
+        } else {
+            None
+        }
     }
 }
 
-fn read_source(absolute: &Path, size: u64) -> Option<(Lang, String)> {
-    let lang = Lang::for_path(absolute)?;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+}
+
+/// A source file's text through the project's confined read, capped at the map's limit.
+fn read_source(project: &ProjectRoot, key: &str, size: u64) -> Option<(Lang, String)> {
+    let lang = Lang::for_path(Path::new(key))?;
     if size > MAX_FILE_BYTES {
         return None;
     }
-    let bytes = std::fs::read(absolute).ok()?;
-    // The same test git uses: a NUL byte near the start means binary.
-    if bytes.iter().take(8000).any(|&b| b == 0) {
+    let read = read_capped(project, key, MAX_FILE_BYTES as usize).ok()?;
+    // It grew past the limit since it was measured.
+    if read.truncated {
         return None;
     }
-    String::from_utf8(bytes).ok().map(|source| (lang, source))
-}
-
-/// Symbolic links are not followed, as in the walk: one could lead out of the root.
-fn is_real_file(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
-}
-
-fn is_real_dir(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+    // The same test git uses: a NUL byte near the start means binary.
+    if read.bytes.iter().take(8000).any(|&b| b == 0) {
+        return None;
+    }
+    String::from_utf8(read.bytes).ok().map(|source| (lang, source))
 }
 
 fn is_ignore_file(path: &str) -> bool {
@@ -204,8 +235,11 @@ fn confined(path: &str) -> Option<PathBuf> {
     (!out.as_os_str().is_empty()).then_some(out)
 }
 
-fn key_of(rel: &Path) -> String {
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+/// `rel` as the project's `/`-separated path; `None` for a name that is not UTF-8, which the
+/// project's confined functions cannot name (such a file is not mapped).
+fn key_of(rel: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    parts.map(|parts| parts.join("/"))
 }
 
 /// Words that look like identifiers in a text (for [`Focus::idents`]), in first-seen order.

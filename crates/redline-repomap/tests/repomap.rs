@@ -1,6 +1,9 @@
 //! The map over a small fixture project: ranking, focus, budget, incremental updates and
 //! ignore rules. The benchmark over this repository's own crates is `--ignored`.
 
+// Fixture projects are built with std::fs (see the workspace clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
@@ -245,6 +248,23 @@ fn a_symlink_out_of_the_project_is_not_followed() {
     let mut map = scanned(&dir);
     map.update(&["src/link.rs".to_string(), "src/linked_dir".to_string()]);
     assert!(!map.render(&Focus::default(), BIG).contains("outside_secret"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_swapped_for_a_link_out_after_the_scan_is_not_read() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    write(outside.path(), "lib.rs", "pub fn outside_secret() {}\n");
+    write(outside.path(), "deeper/mod.rs", "pub fn deeper_secret() {}\n");
+    let dir = fixture();
+    let mut map = scanned(&dir);
+    assert!(map.render(&Focus::default(), BIG).contains("normalize_path"));
+    fs::rename(dir.path().join("src"), dir.path().join("src-aside")).expect("move aside");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("src")).expect("swap in a link");
+    map.update(&["src".to_string(), "src/lib.rs".to_string(), "src/deeper".to_string()]);
+    let text = map.render(&Focus::default(), BIG);
+    assert!(!text.contains("outside_secret") && !text.contains("deeper_secret"), "map:\n{text}");
+    assert!(!text.contains("normalize_path"), "files under the swapped folder are forgotten");
 }
 
 #[test]

@@ -137,8 +137,9 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
     let path = args.path.as_deref().map(str::trim).unwrap_or("").trim_end_matches('/');
     let path = if path == "." { "" } else { path };
     let abs = root.resolve(path).map_err(|e| e.to_string())?;
+    let meta = root.metadata(path).ok();
     let visibility = Visibility::new(root.path());
-    if let Some(why) = visibility.hidden(&abs, abs.is_dir()) {
+    if let Some(why) = visibility.hidden(&abs, meta.as_ref().is_some_and(|m| m.is_dir())) {
         return Err(why.reason(path));
     }
     let Some(located) = locate(root)? else {
@@ -149,7 +150,8 @@ fn diff(root: &ProjectRoot, args: &DiffArgs) -> Result<ToolOutput, String> {
     let patch = if staged {
         staged_patch(located.repo.workdir(), &repo_path)
             .map_err(|e| format!("cannot compute the staged diff: {e}"))?
-    } else if abs.is_file() || !abs.exists() {
+    } else if meta.is_none_or(|m| m.is_file()) {
+        // One file, or one that is gone (its deletion is the diff).
         let diff = located.repo.file_diff(&repo_path).map_err(|e| format!("cannot compute the diff: {e}"))?;
         render_file_diff(&diff)
     } else {

@@ -38,11 +38,10 @@ fn list(root: &ProjectRoot, args: &ListArgs) -> Result<ToolOutput, String> {
     let path = args.path.as_deref().map(str::trim).unwrap_or("").trim_end_matches('/');
     let shown = if path.is_empty() || path == "." { "the project root" } else { path };
     let abs = root.resolve(path).map_err(|e| e.to_string())?;
-    if !abs.is_dir() {
-        return Err(match abs.exists() {
-            true => format!("{path} is a file, not a folder; use read_file to read it"),
-            false => format!("{path} does not exist"),
-        });
+    match root.metadata(path) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => return Err(format!("{path} is a file, not a folder; use read_file to read it")),
+        Err(_) => return Err(format!("{path} does not exist")),
     }
     let visibility = Visibility::new(root.path());
     if let Some(why) = visibility.hidden(&abs, true) {

@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read};
 
 use redline_project::outbound::{gate, Source};
-use redline_project::{read_capped, ProjectRoot, Redaction, Visibility};
+use redline_project::{read_capped, ProjectError, ProjectRoot, Redaction, Visibility};
 use serde::Deserialize;
 
 use super::{lenient_number, ToolOutput};
@@ -41,11 +41,11 @@ pub(crate) fn read_file(root: &ProjectRoot, args: ReadArgs) -> ToolOutput {
 fn read(root: &ProjectRoot, args: &ReadArgs) -> Result<ToolOutput, String> {
     let path = args.path.trim();
     let abs = root.resolve(path).map_err(|e| e.to_string())?;
-    let meta = std::fs::metadata(&abs).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
+    let meta = root.metadata(path).map_err(|e| match e {
+        ProjectError::NotFound(_) => {
             format!("{path} does not exist; use list_files or search to find the right path")
         }
-        _ => format!("cannot read {path}: {e}"),
+        e => e.to_string(),
     })?;
     if meta.is_dir() {
         return Err(format!("{path} is a folder; use list_files to see what it holds"));

@@ -78,11 +78,11 @@ fn run(root: &ProjectRoot, args: &SearchArgs) -> Result<ToolOutput, String> {
     let matcher = matcher(args)?;
     let path = args.path.as_deref().map(str::trim).unwrap_or("").trim_end_matches('/');
     let abs = root.resolve(path).map_err(|e| e.to_string())?;
-    if !abs.exists() {
+    let Ok(meta) = root.metadata(path) else {
         return Err(format!("{path} does not exist"));
-    }
+    };
     let visibility = Visibility::new(root.path());
-    if let Some(why) = visibility.hidden(&abs, abs.is_dir()) {
+    if let Some(why) = visibility.hidden(&abs, meta.is_dir()) {
         return Err(why.reason(path));
     }
     let glob = args.glob.as_deref().map(|g| glob_matcher(root.path(), g)).transpose()?;

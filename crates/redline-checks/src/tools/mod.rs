@@ -20,8 +20,8 @@ use tokio::process::Command;
 
 use crate::{CheckKind, Finding};
 pub use plan::SkippedTool;
-use plan::{Parser, Tool};
-use redline_project::Trust;
+use plan::{Parser, Tool, CONFIG_SIZE_LIMIT};
+use redline_project::{read_capped, ProjectRoot, Trust};
 
 /// What the project's tools said about one proposed file, and which were left off for trust.
 #[derive(Debug, Default)]
@@ -32,8 +32,9 @@ pub struct ToolReport {
 
 /// Which tools would run on `path` in this project (configured, installed, allowed by `trust`).
 pub fn configured_tools(root: &Path, path: &str, trust: Trust) -> Vec<String> {
-    let env = redline_project::path_outside_project(&redline_project::command_env(), root);
-    plan::plan_for(root, path, &env, trust).tools.into_iter().map(|tool| tool.name.to_owned()).collect()
+    let Ok(project) = ProjectRoot::open(root) else { return Vec::new() };
+    let env = redline_project::path_outside_project(&redline_project::command_env(), project.path());
+    plan::plan_for(&project, path, &env, trust).tools.into_iter().map(|tool| tool.name.to_owned()).collect()
 }
 
 /// The project's own formatter/linter, when the project has one configured, run on the proposed
@@ -55,11 +56,18 @@ pub(crate) async fn tool_checks_with_env(
         tracing::warn!(path, "tool checks skipped: path is not a plain relative path");
         return ToolReport::default();
     }
-    let env = redline_project::path_outside_project(env, root);
-    let plan = plan::plan_for(root, path, &env, trust);
+    let project = match ProjectRoot::open(root) {
+        Ok(project) => project,
+        Err(error) => {
+            tracing::warn!(%error, "tool checks skipped: the project folder cannot be opened");
+            return ToolReport::default();
+        }
+    };
+    let env = redline_project::path_outside_project(env, project.path());
+    let plan = plan::plan_for(&project, path, &env, trust);
     let mut findings = Vec::new();
     for tool in &plan.tools {
-        match run_tool(root, path, new, timeout, &env, tool).await {
+        match run_tool(&project, path, new, timeout, &env, tool).await {
             Ok(found) => findings.extend(found),
             Err(error) => tracing::warn!(tool = tool.name, %error, "tool check could not run"),
         }
@@ -75,7 +83,7 @@ fn is_plain_relative(path: &str) -> bool {
 }
 
 async fn run_tool(
-    root: &Path,
+    root: &ProjectRoot,
     path: &str,
     new: &str,
     timeout: Duration,
@@ -129,24 +137,43 @@ async fn run_tool(
 }
 
 /// Config files at the same relative place, `node_modules` linked for JavaScript tools (plugins
-/// load from there), and the proposed text at `path`.
-fn prepare_scratch(root: &Path, scratch: &Path, path: &str, new: &str, tool: &Tool) -> std::io::Result<()> {
+/// load from there), and the proposed text at `path`. The project's configs are read through its
+/// directory handle; std::fs writes only into the scratch dir, a temp dir outside the project.
+#[allow(clippy::disallowed_methods)]
+fn prepare_scratch(
+    root: &ProjectRoot,
+    scratch: &Path,
+    path: &str,
+    new: &str,
+    tool: &Tool,
+) -> std::io::Result<()> {
     for config in &tool.configs {
         let target = scratch.join(config);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(root.join(config), target)?;
+        std::fs::write(target, read_config(root, config)?)?;
     }
     #[cfg(unix)]
     if tool.link_node_modules {
-        std::os::unix::fs::symlink(root.join("node_modules"), scratch.join("node_modules"))?;
+        std::os::unix::fs::symlink(root.path().join("node_modules"), scratch.join("node_modules"))?;
     }
     let file = scratch.join(path);
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::write(file, new)
+}
+
+/// A config file of the project, whole: confined to the project and capped, so a link out or
+/// a huge file fails the tool's run instead of being copied.
+fn read_config(root: &ProjectRoot, config: &Path) -> std::io::Result<Vec<u8>> {
+    let rel = config.to_str().ok_or_else(|| std::io::Error::other("config path is not UTF-8"))?;
+    let read = read_capped(root, rel, CONFIG_SIZE_LIMIT).map_err(std::io::Error::other)?;
+    if read.truncated {
+        return Err(std::io::Error::other(format!("{rel} is larger than {CONFIG_SIZE_LIMIT} bytes")));
+    }
+    Ok(read.bytes)
 }
 
 /// The tool was started in its own process group; a wrapper script's children go with it.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use redline_project::Trust;
+use redline_project::{read_capped, ProjectRoot, Trust};
 use regex::Regex;
 
 /// How to read what a tool printed.
@@ -85,6 +85,10 @@ const PRETTIER_CONFIGS: &[&str] = &[
     "prettier.config.cjs",
     "prettier.config.mjs",
 ];
+/// A config file larger than this is not read (nor copied for a tool): one that big is
+/// generated, and reading it for every check would cost more than it tells.
+pub(crate) const CONFIG_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
 const JS_EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
 const PRETTIER_EXTENSIONS: &[&str] = &[
     "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "json", "yaml", "yml", "css", "scss", "less", "md",
@@ -93,10 +97,11 @@ const PRETTIER_EXTENSIONS: &[&str] = &[
 
 /// The tools for `path`; `env` is what they will run with (its PATH already cut to folders
 /// outside the project, see [`redline_project::path_outside_project`]).
-pub(crate) fn plan_for(root: &Path, path: &str, env: &[(String, String)], trust: Trust) -> Plan {
-    let (tools, untrusted): (Vec<Tool>, Vec<Tool>) = tools_for(root, path, env)
+pub(crate) fn plan_for(project: &ProjectRoot, path: &str, env: &[(String, String)], trust: Trust) -> Plan {
+    let (tools, untrusted): (Vec<Tool>, Vec<Tool>) = tools_for(project, path, env)
         .into_iter()
         .partition(|tool| trust.is_trusted() || !tool.runs_project_code);
+    let root = project.path();
     let skipped =
         untrusted.iter().map(|tool| SkippedTool { name: tool.name, what: what_runs(root, tool) }).collect();
     Plan { tools, skipped }
@@ -119,7 +124,7 @@ fn what_runs(root: &Path, tool: &Tool) -> String {
     }
 }
 
-pub(crate) fn tools_for(root: &Path, path: &str, env: &[(String, String)]) -> Vec<Tool> {
+pub(crate) fn tools_for(root: &ProjectRoot, path: &str, env: &[(String, String)]) -> Vec<Tool> {
     let extension = Path::new(path).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let mut tools = Vec::new();
     match extension.as_str() {
@@ -160,20 +165,18 @@ fn tool(
     }
 }
 
-fn rustfmt(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
-    let manifests = ancestors_within(root, path).filter(|dir| root.join(dir).join("Cargo.toml").is_file());
+fn rustfmt(root: &ProjectRoot, path: &str, env: &[(String, String)]) -> Option<Tool> {
+    let manifests = ancestors_within(root, path).filter(|dir| is_file(root, &dir.join("Cargo.toml")));
     let manifests: Vec<PathBuf> = manifests.map(|dir| dir.join("Cargo.toml")).collect();
     if manifests.is_empty() {
         return None;
     }
     let program = on_path("rustfmt", env)?;
-    let edition = manifests
-        .iter()
-        .find_map(|manifest| edition_in(&root.join(manifest)))
-        .unwrap_or_else(|| "2021".into());
+    let edition =
+        manifests.iter().find_map(|manifest| edition_in(root, manifest)).unwrap_or_else(|| "2021".into());
     let configs = ancestors_within(root, path)
         .flat_map(|dir| ["rustfmt.toml", ".rustfmt.toml"].map(|name| dir.join(name)))
-        .filter(|config| root.join(config).is_file())
+        .filter(|config| is_file(root, config))
         .collect();
     let args = ["--check", "--color", "never", "--edition", &edition].map(String::from).to_vec();
     // Through stdin, so `mod foo;` does not make rustfmt look for files the scratch dir lacks.
@@ -184,15 +187,15 @@ fn rustfmt(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
     })
 }
 
-fn edition_in(manifest: &Path) -> Option<String> {
+fn edition_in(root: &ProjectRoot, manifest: &Path) -> Option<String> {
     static EDITION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?m)^\s*edition\s*=\s*"(\d{4})""#).expect("edition pattern is a valid regex")
     });
-    let text = std::fs::read_to_string(manifest).ok()?;
+    let text = read_config(root, manifest)?;
     Some(EDITION.captures(&text)?.get(1)?.as_str().to_owned())
 }
 
-fn ruff(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
+fn ruff(root: &ProjectRoot, path: &str, env: &[(String, String)]) -> Option<Tool> {
     let mut configs = existing(root, &["ruff.toml", ".ruff.toml"]);
     if pyproject_has(root, "[tool.ruff") {
         configs.push("pyproject.toml".into());
@@ -207,7 +210,7 @@ fn ruff(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
     Some(tool("ruff", program, args, configs, Parser::Ruff))
 }
 
-fn black(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
+fn black(root: &ProjectRoot, path: &str, env: &[(String, String)]) -> Option<Tool> {
     if !pyproject_has(root, "[tool.black]") {
         return None;
     }
@@ -216,15 +219,15 @@ fn black(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
     Some(tool("black", program, args, vec!["pyproject.toml".into()], Parser::UnifiedDiff))
 }
 
-fn gofmt(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
-    if !ancestors_within(root, path).any(|dir| root.join(dir).join("go.mod").is_file()) {
+fn gofmt(root: &ProjectRoot, path: &str, env: &[(String, String)]) -> Option<Tool> {
+    if !ancestors_within(root, path).any(|dir| is_file(root, &dir.join("go.mod"))) {
         return None;
     }
     let program = on_path("gofmt", env)?;
     Some(tool("gofmt", program, vec!["-d".into(), path.into()], Vec::new(), Parser::UnifiedDiff))
 }
 
-fn eslint(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
+fn eslint(root: &ProjectRoot, path: &str, env: &[(String, String)]) -> Option<Tool> {
     let mut configs = existing(root, ESLINT_CONFIGS);
     if configs.is_empty() && !package_json_has(root, "\"eslintConfig\"") {
         return None;
@@ -239,7 +242,7 @@ fn eslint(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
     })
 }
 
-fn prettier(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
+fn prettier(root: &ProjectRoot, path: &str, env: &[(String, String)]) -> Option<Tool> {
     let mut configs = existing(root, PRETTIER_CONFIGS);
     if configs.is_empty() && !package_json_has(root, "\"prettier\"") {
         return None;
@@ -256,30 +259,52 @@ fn prettier(root: &Path, path: &str, env: &[(String, String)]) -> Option<Tool> {
 }
 
 /// The folders from the root down to the file's folder, relative to the root ("" first).
-fn ancestors_within<'a>(root: &'a Path, path: &'a str) -> impl Iterator<Item = PathBuf> + 'a {
+fn ancestors_within<'a>(root: &'a ProjectRoot, path: &'a str) -> impl Iterator<Item = PathBuf> + 'a {
     let mut folders: Vec<PathBuf> = Path::new(path).ancestors().skip(1).map(Path::to_path_buf).collect();
     folders.reverse();
-    folders.into_iter().filter(move |dir| root.join(dir).is_dir())
+    folders.into_iter().filter(move |dir| is_dir(root, dir))
 }
 
-fn existing(root: &Path, names: &[&str]) -> Vec<PathBuf> {
-    names.iter().map(PathBuf::from).filter(|name| root.join(name).is_file()).collect()
+fn existing(root: &ProjectRoot, names: &[&str]) -> Vec<PathBuf> {
+    names.iter().map(PathBuf::from).filter(|name| is_file(root, name)).collect()
 }
 
-fn pyproject_has(root: &Path, table: &str) -> bool {
-    std::fs::read_to_string(root.join("pyproject.toml"))
-        .is_ok_and(|text| text.lines().any(|l| l.trim_start().starts_with(table)))
+fn pyproject_has(root: &ProjectRoot, table: &str) -> bool {
+    read_config(root, Path::new("pyproject.toml"))
+        .is_some_and(|text| text.lines().any(|l| l.trim_start().starts_with(table)))
 }
 
-fn package_json_has(root: &Path, key: &str) -> bool {
-    std::fs::read_to_string(root.join("package.json")).is_ok_and(|text| text.contains(key))
+fn package_json_has(root: &ProjectRoot, key: &str) -> bool {
+    read_config(root, Path::new("package.json")).is_some_and(|text| text.contains(key))
+}
+
+/// Whether the project holds a regular file at `rel`, through its directory handle (symlinks
+/// followed only while they stay inside).
+fn is_file(root: &ProjectRoot, rel: &Path) -> bool {
+    rel.to_str().is_some_and(|rel| root.metadata(rel).is_ok_and(|meta| meta.is_file()))
+}
+
+fn is_dir(root: &ProjectRoot, rel: &Path) -> bool {
+    rel.to_str().is_some_and(|rel| root.metadata(rel).is_ok_and(|meta| meta.is_dir()))
+}
+
+/// A project config file's text, read confined and capped; `None` when it is missing, leads
+/// out of the project, is larger than [`CONFIG_SIZE_LIMIT`] or is not UTF-8.
+fn read_config(root: &ProjectRoot, rel: &Path) -> Option<String> {
+    let read = read_capped(root, rel.to_str()?, CONFIG_SIZE_LIMIT).ok()?;
+    if read.truncated {
+        return None;
+    }
+    String::from_utf8(read.bytes).ok()
 }
 
 /// The project's own copy first (a global eslint or prettier may not match the project's
-/// config), else the person's own from PATH.
-fn node_bin(root: &Path, name: &str, env: &[(String, String)]) -> Option<PathBuf> {
-    let program = root.join("node_modules").join(".bin").join(name);
-    is_executable(&program).then_some(program).or_else(|| on_path(name, env))
+/// config), else the person's own from PATH. The project's copy is looked at through the
+/// project's handle: a `.bin` entry linked out of the project is not the project's own.
+fn node_bin(root: &ProjectRoot, name: &str, env: &[(String, String)]) -> Option<PathBuf> {
+    let rel = format!("node_modules/.bin/{name}");
+    let own = root.metadata(&rel).is_ok_and(|meta| meta.is_file() && is_executable_mode(&meta));
+    own.then(|| root.path().join(&rel)).or_else(|| on_path(name, env))
 }
 
 /// `name` in the PATH of the environment the tool will run with.
@@ -288,14 +313,20 @@ pub(crate) fn on_path(name: &str, env: &[(String, String)]) -> Option<PathBuf> {
     std::env::split_paths(path).map(|dir| dir.join(name)).find(|candidate| is_executable(candidate))
 }
 
+#[cfg(unix)]
+fn is_executable_mode(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable_mode(_: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// Whether a program on PATH can run. PATH was cut to folders outside the project
+/// (`path_outside_project`), so this never looks at a project file.
+#[allow(clippy::disallowed_methods)]
 fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
-    }
+    std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && is_executable_mode(&meta))
 }

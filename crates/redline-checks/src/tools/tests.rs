@@ -34,6 +34,10 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     root
 }
 
+fn open(root: &Path) -> ProjectRoot {
+    ProjectRoot::open(root).expect("open project")
+}
+
 /// A PATH holding only `scripts`, each an executable shell script.
 fn fake_bin(scripts: &[(&str, &str)]) -> (tempfile::TempDir, Vec<(String, String)>) {
     use std::os::unix::fs::PermissionsExt;
@@ -106,7 +110,7 @@ fn the_edition_comes_from_the_nearest_manifest_that_names_one() {
         ("Cargo.toml", "[workspace]\n[workspace.package]\nedition = \"2018\"\n"),
         ("crates/a/Cargo.toml", "[package]\nname = \"a\"\nedition.workspace = true\n"),
     ]);
-    let tools = plan::tools_for(root.path(), "crates/a/src/lib.rs", &redline_project::command_env());
+    let tools = plan::tools_for(&open(root.path()), "crates/a/src/lib.rs", &redline_project::command_env());
     let rustfmt = tools.iter().find(|t| t.name == "rustfmt").expect("rustfmt is installed here");
     assert!(rustfmt.args.windows(2).any(|w| w == ["--edition", "2018"]), "{:?}", rustfmt.args);
 }
@@ -115,11 +119,32 @@ fn the_edition_comes_from_the_nearest_manifest_that_names_one() {
 async fn a_configured_tool_that_is_not_installed_is_skipped() {
     let root = project(&[("go.mod", "module demo\n"), ("ruff.toml", "line-length = 100\n")]);
     let (_bin, env) = fake_bin(&[]);
-    assert!(plan::tools_for(root.path(), "main.go", &env).is_empty());
-    assert!(plan::tools_for(root.path(), "app.py", &env).is_empty());
+    assert!(plan::tools_for(&open(root.path()), "main.go", &env).is_empty());
+    assert!(plan::tools_for(&open(root.path()), "app.py", &env).is_empty());
     let findings =
         tool_checks_with_env(root.path(), "app.py", "import os\n", SECOND, &env, Trusted).await.findings;
     assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn config_files_linked_out_of_the_project_are_not_read() {
+    const PYPROJECT: &str = "[tool.black]\n[tool.ruff]\n";
+    let outside =
+        project(&[("pyproject.toml", PYPROJECT), ("go.mod", "module outside\n"), ("ruff.toml", "")]);
+    let linked = project(&[]);
+    for name in ["pyproject.toml", "go.mod", "ruff.toml"] {
+        std::os::unix::fs::symlink(outside.path().join(name), linked.path().join(name)).expect("link out");
+    }
+    let (_bin, env) = fake_bin(&[("ruff", "exit 0"), ("black", "exit 0"), ("gofmt", "exit 0")]);
+    let names = |root: &Path, path: &str| -> Vec<&str> {
+        plan::tools_for(&open(root), path, &env).iter().map(|tool| tool.name).collect()
+    };
+    assert!(names(linked.path(), "app.py").is_empty());
+    assert!(names(linked.path(), "main.go").is_empty());
+    // The same files inside the project do plan the tools from that PATH.
+    let inside = project(&[("pyproject.toml", PYPROJECT), ("go.mod", "module demo\n")]);
+    assert_eq!(names(inside.path(), "app.py"), ["ruff", "black"]);
+    assert_eq!(names(inside.path(), "main.go"), ["gofmt"]);
 }
 
 #[tokio::test]

@@ -96,8 +96,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("{}", args.get(1).map_or("exiting at start", String::as_str));
         std::process::exit(3);
     }
-    // Lets a test see whether shutdown really ended the process.
+    // Lets a test see whether shutdown really ended the process. The pid file is the test's own
+    // temp file, not a project file.
     if let Some(file) = std::env::var_os("REDLINE_TEST_PID_FILE") {
+        #[allow(clippy::disallowed_methods)]
         std::fs::write(file, std::process::id().to_string())?;
     }
     // Something on stderr, so tests can see it is captured rather than inherited.
