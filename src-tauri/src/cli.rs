@@ -130,11 +130,8 @@ impl Cli {
 }
 
 fn absolute_folder(folder: &std::path::Path) -> Result<String, String> {
-    let absolute = folder.canonicalize().map_err(|e| format!("cannot open {}: {e}", folder.display()))?;
-    if !absolute.is_dir() {
-        return Err(format!("{} is not a folder", folder.display()));
-    }
-    Ok(absolute.display().to_string())
+    let root = redline_project::ProjectRoot::open(folder).map_err(|e| e.to_string())?;
+    Ok(root.path().display().to_string())
 }
 
 /// Headless commands have no window to send events to.

@@ -43,6 +43,8 @@ fn init_logging(to_file: bool) {
     use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_env("REDLINE_LOG").unwrap_or_else(|_| "warn".into());
     let dir = redline_api::default_data_dir().join("logs");
+    // The log lives in Redline's data folder, not in a project.
+    #[allow(clippy::disallowed_methods)]
     let file = to_file
         .then(|| {
             std::fs::create_dir_all(&dir).and_then(|_| std::fs::File::create(dir.join("redline.log"))).ok()

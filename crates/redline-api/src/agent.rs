@@ -845,7 +845,7 @@ impl App {
         let root = project.root().path();
         let global = self.data_dir().join("mcp.json");
         if !project.trust().is_trusted() {
-            return (self.untrusted_mcp_config(root, &global), Vec::new());
+            return (self.untrusted_mcp_config(&global), Vec::new());
         }
         let load = |global: Option<&Path>| {
             redline_mcp::load_config(root, global).unwrap_or_else(|e| {
@@ -859,14 +859,14 @@ impl App {
 
     /// The person's own servers only: the project's `.redline/mcp.json` stays off until the
     /// folder is trusted (it names commands the folder wants run).
-    fn untrusted_mcp_config(
-        &self,
-        root: &Path,
-        global: &Path,
-    ) -> BTreeMap<String, redline_mcp::ServerConfig> {
-        if root.join(redline_mcp::PROJECT_CONFIG).exists() {
+    fn untrusted_mcp_config(&self, global: &Path) -> BTreeMap<String, redline_mcp::ServerConfig> {
+        let project_config =
+            self.project().is_ok_and(|p| p.root().symlink_metadata(redline_mcp::PROJECT_CONFIG).is_ok());
+        if project_config {
             self.note_untrusted("MCP servers of .redline/mcp.json not started".into());
         }
+        // The person's own mcp.json, in Redline's data folder: no project file.
+        #[allow(clippy::disallowed_methods)]
         let text = match std::fs::read_to_string(global) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return BTreeMap::new(),

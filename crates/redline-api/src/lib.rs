@@ -5,6 +5,9 @@
 //! failure to an [`ApiError`] the UI can act on. It must never depend on Tauri or on a window:
 //! events leave through the [`EventSink`] the caller provides.
 
+// Tests build their fixture projects with std::fs (see the workspace clippy.toml).
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 mod agent;
 mod app;
 mod bindings;

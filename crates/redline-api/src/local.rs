@@ -3,6 +3,10 @@
 //! `<data dir>/local_models.toml`), their metadata for the Models page, and adding or forgetting
 //! one. Nothing here downloads anything; files added by path are referenced, never copied.
 
+// Model files and the list of those added live in Redline's data folder or where the person
+// picked them, never in a project: plain std::fs is right here.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};

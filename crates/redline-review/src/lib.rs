@@ -8,6 +8,9 @@
 //! never a path the rules refuse. It knows nothing of windows, models or networks; proposal JSON
 //! is encoded and decoded here and nowhere else.
 
+// Tests build their fixture projects with std::fs (see the workspace clippy.toml).
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 mod apply;
 pub mod checks;
 mod diff;

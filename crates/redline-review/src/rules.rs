@@ -32,37 +32,11 @@ pub fn change_rule(
 /// would lead outside the project (`docs/readme -> ../README.md` moved up to the root, say).
 /// `None` when `from` is no symlink or still points inside.
 fn link_leaves_root(root: &ProjectRoot, from: &str, to: &str) -> Option<String> {
-    let target = std::fs::read_link(root.resolve(from).ok()?).ok()?;
-    let to_abs = root.resolve(to).ok()?;
-    let folder = to_abs.parent()?;
-    // A relative link is read from the folder the link is in, as the kernel will read it.
-    let folder = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
-    let lands = lexical_join(&folder, &target);
-    let inside =
-        lands.strip_prefix(root.path()).ok().is_some_and(|rel| root.resolve(&rel.to_string_lossy()).is_ok());
-    (!inside).then(|| {
-        format!(
-            "renaming {from} to {to} would make the symlink point outside the project ({} read from there leaves the folder); Redline does not create links that lead out",
-            target.display()
-        )
-    })
-}
-
-/// `base` joined with `path`, `..` applied by name (no file system access).
-fn lexical_join(base: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
-    use std::path::Component;
-    let mut out = base.to_path_buf();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::RootDir | Component::Prefix(_) => out = component.as_os_str().into(),
-            Component::CurDir => {}
-        }
-    }
-    out
+    let target = redline_project::link_leaving_on_rename(root, from, to).ok()??;
+    Some(format!(
+        "renaming {from} to {to} would make the symlink point outside the project ({} read from there leaves the folder); Redline does not create links that lead out",
+        target.display()
+    ))
 }
 
 #[cfg(test)]
