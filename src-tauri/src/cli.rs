@@ -130,7 +130,12 @@ impl Cli {
 }
 
 fn absolute_folder(folder: &std::path::Path) -> Result<String, String> {
-    let root = redline_project::ProjectRoot::open(folder).map_err(|e| e.to_string())?;
+    let root = redline_project::ProjectRoot::open(folder).map_err(|e| match e {
+        redline_project::ProjectError::NotFound(_) => {
+            format!("cannot open {}: no such folder", folder.display())
+        }
+        e => e.to_string(),
+    })?;
     Ok(root.path().display().to_string())
 }
 

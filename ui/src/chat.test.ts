@@ -25,9 +25,9 @@ const message = (id: number, role: MessageView["role"], text: string): MessageVi
 
 describe("streamed events", () => {
   it("append closed blocks and replace the open one", () => {
-    let r = applyEvent(reply(), { type: "render", closed: ["<p>a</p>"], open: "<p>b", delta: "a\n\nb" });
+    let r = applyEvent(reply(), { type: "render", closed: ["<p>a</p>"], open: "<p>b" });
     const first = r.closed;
-    r = applyEvent(r, { type: "render", closed: [], open: "<p>bc</p>", delta: "c" });
+    r = applyEvent(r, { type: "render", closed: [], open: "<p>bc</p>" });
     expect(r.closed).toBe(first);
     expect(r.open).toBe("<p>bc</p>");
   });
@@ -35,7 +35,7 @@ describe("streamed events", () => {
   it("show a retry notice until text arrives again", () => {
     let r = applyEvent(reply(), { type: "retrying", attempt: 1, delayMs: 2000, message: "Rate limited." });
     expect(r.retry).toContain("2.0 s");
-    r = applyEvent(r, { type: "render", closed: [], open: "<p>x</p>", delta: "x" });
+    r = applyEvent(r, { type: "render", closed: [], open: "<p>x</p>" });
     expect(r.retry).toBeNull();
   });
 });
@@ -116,7 +116,7 @@ describe("sending", () => {
           meter: { used: 10, window: 100, reserved: 20, dropped: [] },
         };
         onEvent(started);
-        onEvent({ type: "render", closed: [], open: "<p>hel</p>", delta: "hel" });
+        onEvent({ type: "render", closed: [], open: "<p>hel</p>" });
         seen.push(store.state.chat.streaming!);
         return message(2, "assistant", "hello");
       }),

@@ -340,6 +340,10 @@ pub enum ChatEvent {
     Render {
         closed: Vec<String>,
         open: String,
+        /// For the command line, which prints the raw text; the window renders the HTML, so it
+        /// is not sent there with every frame.
+        #[serde(skip)]
+        #[ts(skip)]
         delta: String,
     },
     Thinking {

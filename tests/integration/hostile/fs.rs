@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::os::unix::fs::symlink;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,8 +11,12 @@ use redline_project::{replace_if_unchanged, write_atomic, ProjectRoot, WriteErro
 
 use super::traps::Traps;
 
-/// How long the race runs; thousands of writes on this machine.
+/// How long the race runs at least; thousands of writes on this machine.
 const RACE_FOR: Duration = Duration::from_secs(2);
+/// Swaps the race needs to mean anything; on a loaded machine it runs on until it has them.
+const MIN_SWAPS: u32 = 10;
+/// The longest it runs on for them.
+const RACE_CAP: Duration = Duration::from_secs(20);
 
 fn race_a_swapped_folder(fd_walk: bool) {
     let base = tempfile::tempdir().expect("tmp");
@@ -30,26 +34,28 @@ fn race_a_swapped_folder(fd_walk: bool) {
         traps.freeze(&outside.join(format!("f{i}.txt"))); // must stay missing
     }
     let stop = Arc::new(AtomicBool::new(false));
+    let swaps = Arc::new(AtomicU32::new(0));
     let swapper = {
-        let (stop, project, outside) = (stop.clone(), project.clone(), outside.clone());
+        let (stop, swaps, project, outside) = (stop.clone(), swaps.clone(), project.clone(), outside.clone());
         std::thread::spawn(move || {
             let (work, aside) = (project.join("work"), project.join("work-aside"));
-            let mut swaps = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 // Folder out, link to the outside in; then back.
                 if fs::rename(&work, &aside).is_ok() && symlink(&outside, &work).is_ok() {
-                    swaps += 1;
+                    swaps.fetch_add(1, Ordering::Relaxed);
                     std::thread::yield_now();
                     let _ = fs::remove_file(&work);
                 }
                 let _ = fs::rename(&aside, &work);
             }
-            swaps
         })
     };
     let started = Instant::now();
     let (mut writes, mut written) = (0u32, 0u32);
-    while started.elapsed() < RACE_FOR {
+    let racing = |elapsed: Duration| {
+        elapsed < RACE_FOR || (swaps.load(Ordering::Relaxed) <= MIN_SWAPS && elapsed < RACE_CAP)
+    };
+    while racing(started.elapsed()) {
         let path = format!("work/f{}.txt", writes % 64);
         let ok = if writes % 2 == 0 {
             write_atomic(&root, &path, b"ours\n").is_ok()
@@ -60,9 +66,10 @@ fn race_a_swapped_folder(fd_walk: bool) {
         writes += 1;
     }
     stop.store(true, Ordering::Relaxed);
-    let swaps = swapper.join().expect("swapper");
+    swapper.join().expect("swapper");
+    let swaps = swaps.load(Ordering::Relaxed);
     eprintln!("{writes} writes ({written} landed inside) against {swaps} swaps");
-    assert!(writes > 500 && swaps > 10, "the race barely ran: {writes} writes, {swaps} swaps");
+    assert!(writes > 500 && swaps > MIN_SWAPS, "the race barely ran: {writes} writes, {swaps} swaps");
     assert_eq!(fs::read_dir(&outside).expect("ls").count(), 1, "a write landed outside");
     traps.assert_quiet(&[]);
 }
