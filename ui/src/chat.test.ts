@@ -3,24 +3,13 @@ import type { Api } from "./api";
 import type { ChatEvent, ConversationDetail, MessageView, ProposalView, ToolCallView } from "./bindings";
 import { applyEvent, formatCost, mentionAt, newReply, type StreamingReply } from "./chat";
 import { Store } from "./store";
+import { message as fixtureMessage } from "./testFixtures";
 
 const reply = (): StreamingReply => newReply(null, "q");
 
 const message = (id: number, role: MessageView["role"], text: string): MessageView => ({
-  id,
-  role,
+  ...fixtureMessage(id, role),
   text,
-  html: "",
-  attachments: [],
-  model: null,
-  status: "complete",
-  error: null,
-  usage: { input: 0, output: 0, cached: 0 },
-  cost: null,
-  firstTokenMs: null,
-  durationMs: null,
-  proposals: [],
-  tools: [],
 });
 
 describe("streamed events", () => {
