@@ -17,6 +17,27 @@ pub(crate) trait LineReader {
     fn finish(&mut self, out: &mut Vec<ParseEvent>);
 }
 
+/// A reader whose decision about a line may wait for the lines after it: it keeps them in a
+/// [`Lookahead`] and settles what it can whenever a line arrives or the reply ends.
+pub(crate) trait Stepper {
+    fn lookahead(&mut self) -> &mut Lookahead;
+
+    /// Settles the next thing the lines so far decide; `Err(Stall)` when it needs more.
+    fn step(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall>;
+}
+
+impl<S: Stepper> LineReader for S {
+    fn line(&mut self, line: &str, out: &mut Vec<ParseEvent>) {
+        self.lookahead().push(line);
+        while self.step(out).is_ok() {}
+    }
+
+    fn finish(&mut self, out: &mut Vec<ParseEvent>) {
+        self.lookahead().end();
+        while self.step(out).is_ok() {}
+    }
+}
+
 /// Reads a whole reply with `reader`.
 pub(crate) fn read_all(text: &str, mut reader: impl LineReader) -> Parsed {
     let mut events = Vec::new();

@@ -7,7 +7,7 @@
 use super::markers::{chevron_run, is_roo_separator, marker, numbered_head, roo_line_number, Marker};
 use super::{ParseOptions, Parsed};
 use crate::edit::{Edit, EditKind, ParseError, ShellBlock};
-use crate::line_reader::{read_all, LineReader, Lookahead, Stall};
+use crate::line_reader::{read_all, Lookahead, Stall, Stepper};
 use crate::stream::ParseEvent;
 
 const SHELL_FENCES: &[&str] = &[
@@ -90,15 +90,18 @@ enum Part {
     },
 }
 
-impl LineReader for SearchReplaceReader {
-    fn line(&mut self, line: &str, out: &mut Vec<ParseEvent>) {
-        self.lines.push(line);
-        while self.step(out).is_ok() {}
+impl Stepper for SearchReplaceReader {
+    fn lookahead(&mut self) -> &mut Lookahead {
+        &mut self.lines
     }
 
-    fn finish(&mut self, out: &mut Vec<ParseEvent>) {
-        self.lines.end();
-        while self.step(out).is_ok() {}
+    /// Moves on by at least one line or one state.
+    fn step(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        match self.state {
+            State::Outside => self.outside(out),
+            State::Shell { .. } => self.shell(out),
+            State::Block(_) => self.block(out),
+        }
     }
 }
 
@@ -110,16 +113,6 @@ impl SearchReplaceReader {
             state: State::Outside,
             current: None,
             blocks: 0,
-        }
-    }
-
-    /// Moves on by at least one line or one state; `Err(Stall)` when the lines at hand do not
-    /// decide anything more.
-    fn step(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
-        match self.state {
-            State::Outside => self.outside(out),
-            State::Shell { .. } => self.shell(out),
-            State::Block(_) => self.block(out),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::{ParseOptions, Parsed};
 use crate::edit::{DiffHunk, DiffLine, Edit, EditKind};
-use crate::line_reader::{read_all, LineReader, Lookahead, Stall};
+use crate::line_reader::{read_all, Lookahead, Stall, Stepper};
 use crate::stream::ParseEvent;
 
 /// Reads every file section of every diff in a reply.
@@ -35,15 +35,13 @@ struct Section {
     hunks: Vec<DiffHunk>,
 }
 
-impl LineReader for DiffReader {
-    fn line(&mut self, line: &str, out: &mut Vec<ParseEvent>) {
-        self.lines.push(line);
-        while self.step(out).is_ok() {}
+impl Stepper for DiffReader {
+    fn lookahead(&mut self) -> &mut Lookahead {
+        &mut self.lines
     }
 
-    fn finish(&mut self, out: &mut Vec<ParseEvent>) {
-        self.lines.end();
-        while self.step(out).is_ok() {}
+    fn step(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+        DiffReader::settle(self, out)
     }
 }
 
@@ -57,7 +55,7 @@ impl DiffReader {
         }
     }
 
-    fn step(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
+    fn settle(&mut self, out: &mut Vec<ParseEvent>) -> Result<(), Stall> {
         let Some(line) = self.lines.get(0)? else {
             return self.end_section(out);
         };
