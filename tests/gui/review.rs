@@ -201,5 +201,11 @@ async fn gui_review_accepts_a_pure_rename_and_a_rename_with_changes() {
     assert!(!root.join("calc.py").exists(), "the old name is gone");
     app.wait_content(r#"[data-testid="review-pending"]"#, |t| t.starts_with("0 pending")).await;
     app.screenshot("renames-accepted").await;
+
+    // Changing one's mind about the pure rename moves the file back under its old name.
+    app.click(&format!("{} [data-testid=\"file-undo\"]", file("new.txt"))).await;
+    app.wait(&format!("{}[data-state=\"pending\"]", file("new.txt"))).await;
+    wait_for_file(&root.join("old.txt"), Some("keep me\n")).await;
+    assert!(!root.join("new.txt").exists(), "the new name is gone again");
     app.quit().await;
 }

@@ -191,9 +191,15 @@ function ReviewFileBody(props: ReviewFileProps) {
         )}
         <span class="spacer" />
         {whole && state !== "pending" && (
-          <span class={`tag state-${state}`} data-testid="file-state">
-            {state}
-          </span>
+          <>
+            <span class={`tag state-${state}`} data-testid="file-state">
+              {state}
+            </span>
+            {/* Back to undecided: a moved file goes back to its old name, merged like any write. */}
+            <button class="ghost" data-testid="file-undo" onClick={() => void decide(p, [], "pending")}>
+              Undo
+            </button>
+          </>
         )}
         {p.status !== "failed" && (
           <>
