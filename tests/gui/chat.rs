@@ -42,7 +42,7 @@ async fn ask(app: &AppRun, question: &str) {
 async fn gui_provider_key_mention_streaming_and_restart() {
     let reply = "Here is the function:\n\n```rust\npub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n```\n\nIt adds two numbers.";
     let models = r#"{"object":"list","data":[{"id":"test-model"},{"id":"other-model"}]}"#;
-    let server = ModelServer::start(vec![Reply::status(200, models), paced(reply, 120)]).await;
+    let server = ModelServer::start(vec![paced(reply, 120)]).await.with_model_list(models);
     let dir = project_with(&[("src/lib.rs", "pub fn add(a: i32, b: i32) -> i32 { a + b }\n")]);
     let profile = Profile::new();
     std::fs::write(profile.path("data").join("settings.toml"), "detect_local_servers = false\n")
@@ -62,7 +62,10 @@ async fn gui_provider_key_mention_streaming_and_restart() {
     app.click(r#"[data-testid="test-provider-scripted"]"#).await;
     app.wait_text(r#"[data-testid="provider-message-scripted"]"#, |t| t.contains("Connected: 2 models"))
         .await;
-    assert_eq!(server.received()[0].header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+    let listed_with_key = server.received().iter().any(|r| {
+        r.path.ends_with("/models") && r.header("authorization") == Some(format!("Bearer {KEY}").as_str())
+    });
+    assert!(listed_with_key, "the model list was asked for with the key: {:?}", server.received());
     app.screenshot("settings").await;
     app.click(r#"[data-testid="settings-close"]"#).await;
 

@@ -129,20 +129,37 @@ impl AppRun {
 
     /// Waits until `check` holds for the text of the first element matching `css`.
     pub async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
+        match self.text_within(css, &check, WAIT).await {
+            Ok(text) => text,
+            Err(last) => {
+                self.failure_screenshot().await;
+                panic!("text of {css} never matched; last seen: {last:?}")
+            }
+        }
+    }
+
+    /// The text of the first element matching `css` once `check` holds for it, within `wait`;
+    /// the last text seen when it never did.
+    pub async fn text_within(
+        &self,
+        css: &str,
+        check: &impl Fn(&str) -> bool,
+        wait: Duration,
+    ) -> Result<String, String> {
+        let deadline = Instant::now() + wait;
         let mut last = String::new();
         while Instant::now() < deadline {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
                 if let Ok(text) = el.text().await {
                     if check(&text) {
-                        return text;
+                        return Ok(text);
                     }
                     last = text;
                 }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("text of {css} never matched; last seen: {last:?}");
+        Err(last)
     }
 
     /// Like [`AppRun::wait_text`], on the DOM's `textContent` (for text WebDriver calls hidden).

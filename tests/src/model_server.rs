@@ -69,6 +69,9 @@ impl Received {
 #[derive(Default)]
 struct Shared {
     script: Vec<Reply>,
+    /// The answer to every `GET …/models`, kept apart from the script: the app may list models
+    /// on its own (after a key changes, say) at a moment no test can predict.
+    models: Option<String>,
     received: Vec<Received>,
     /// Connections whose client went away while a reply was being written.
     closed_by_client: usize,
@@ -96,6 +99,12 @@ impl ModelServer {
         ModelServer { url, shared }
     }
 
+    /// Answers every `GET …/models` with `body`, whenever it comes, outside the script.
+    pub fn with_model_list(self, body: &str) -> ModelServer {
+        self.shared.lock().expect("lock").models = Some(body.to_owned());
+        self
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.shared.lock().expect("lock").received.clone()
     }
@@ -109,8 +118,11 @@ async fn serve(mut socket: TcpStream, shared: Arc<Mutex<Shared>>) {
     let Some(request) = read_request(&mut socket).await else { return };
     let reply = {
         let mut shared = shared.lock().expect("lock");
+        let listing = request.method == "GET" && request.path.ends_with("/models");
         shared.received.push(request);
-        if shared.script.len() > 1 {
+        if let (true, Some(models)) = (listing, &shared.models) {
+            Reply::status(200, models)
+        } else if shared.script.len() > 1 {
             shared.script.remove(0)
         } else {
             shared.script[0].clone()
