@@ -38,15 +38,21 @@ fn race_a_swapped_folder(fd_walk: bool) {
     let swapper = {
         let (stop, swaps, project, outside) = (stop.clone(), swaps.clone(), project.clone(), outside.clone());
         std::thread::spawn(move || {
-            let (work, aside) = (project.join("work"), project.join("work-aside"));
+            use rustix::fs::{renameat_with, RenameFlags, CWD};
+            let (work, link) = (project.join("work"), project.join("link"));
+            symlink(&outside, &link).expect("link to the outside");
+            // The folder and the link trade places atomically, so `work` is never missing: a
+            // writer that recreated a missing folder would make the swap fail, and on a loaded
+            // machine the race then swapped a handful of times in 20 s.
+            let exchange = || renameat_with(CWD, &work, CWD, &link, RenameFlags::EXCHANGE).is_ok();
             while !stop.load(Ordering::Relaxed) {
-                // Folder out, link to the outside in; then back.
-                if fs::rename(&work, &aside).is_ok() && symlink(&outside, &work).is_ok() {
+                if exchange() {
                     swaps.fetch_add(1, Ordering::Relaxed);
                     std::thread::yield_now();
-                    let _ = fs::remove_file(&work);
+                    // Back again; it can only fail while the kernel is busy with the other name.
+                    let _ = (0..1000).find(|_| exchange());
+                    std::thread::yield_now();
                 }
-                let _ = fs::rename(&aside, &work);
             }
         })
     };
