@@ -685,7 +685,7 @@ fn edit_result(view: &MessageView, call: &ToolCall) -> ToolOutput {
             return ToolOutput { summary: text.clone(), content: text, is_error: true };
         }
         Err(e) => {
-            let text = format!("That patch could not be read: {e}");
+            let text = format!("That call could not be read: {e}");
             return ToolOutput { summary: text.clone(), content: text, is_error: true };
         }
     };
@@ -699,21 +699,17 @@ fn edit_result(view: &MessageView, call: &ToolCall) -> ToolOutput {
 
 /// The files an edit call proposes changes to, under the names their proposals carry.
 fn call_paths(call: &ToolCall) -> Result<Vec<String>, redline_edits::ParseError> {
-    if call.name == redline_agent::instructions::APPLY_PATCH {
-        let mut paths: Vec<String> = Vec::new();
-        for edit in redline_edits::parse_apply_patch_call(&call.arguments)? {
-            let path = match edit.kind {
-                redline_edits::EditKind::Rename { to } => to,
-                _ => edit.path,
-            };
-            if !paths.contains(&path) {
-                paths.push(path);
-            }
+    let mut paths: Vec<String> = Vec::new();
+    for edit in redline_edits::tool_call_edits(&call.name, &call.arguments, 0)? {
+        let path = match edit.kind {
+            redline_edits::EditKind::Rename { to } => to,
+            _ => edit.path,
+        };
+        if !paths.contains(&path) {
+            paths.push(path);
         }
-        return Ok(paths);
     }
-    let arg = |k: &str| call.arguments.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-    Ok(vec![if call.name == "rename_file" { arg("to") } else { arg("path") }])
+    Ok(paths)
 }
 
 fn file_result(view: &MessageView, path: &str) -> ToolOutput {

@@ -244,12 +244,17 @@ impl App {
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, redline_store::StoreError>,
     ) -> ApiResult<T> {
+        self.with_open_store(|store| Ok(f(store)?))
+    }
+
+    /// Runs `f` with the database, opening it first if an earlier open failed.
+    pub(crate) fn with_open_store<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> ApiResult<T> {
         let mut guard = self.store.lock();
         if guard.is_none() {
             *guard = Some(Store::open(&self.data_dir.join("redline.db"))?);
         }
         match guard.as_mut() {
-            Some(store) => Ok(f(store)?),
+            Some(store) => f(store),
             None => Err(ApiError::new(ErrorCode::Database, "database unavailable")),
         }
     }

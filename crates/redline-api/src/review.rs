@@ -31,14 +31,7 @@ impl App {
     ) -> ApiResult<T> {
         let project = self.project()?;
         let desk = self.desk(&project);
-        let mut result = None;
-        self.with_store(|store| {
-            result = Some(f(&desk, store));
-            Ok(())
-        })?;
-        result
-            .unwrap_or_else(|| Err(ReviewError::InvalidInput("the database is unavailable".into())))
-            .map_err(ApiError::from)
+        self.with_open_store(|store| Ok(f(&desk, store)?))
     }
 
     /// Views of `records` as saved; a record of another project (none open) is shown without

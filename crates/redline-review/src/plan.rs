@@ -38,17 +38,9 @@ impl Bases {
 /// Edits from tool calls given as values (`edit_file`, `create_file`, `delete_file`,
 /// `rename_file`, `apply_patch`), with what could not be read as an edit.
 pub fn tool_call_edits(calls: &[(String, serde_json::Value)]) -> (Vec<Edit>, Vec<ParseError>) {
-    let (patches, others): (Vec<_>, Vec<_>) = calls.iter().partition(|(name, _)| name == "apply_patch");
     let read =
-        redline_edits::read_tool_calls(others.iter().map(|(name, arguments)| (name.as_str(), arguments)));
-    let (mut edits, mut errors) = (read.edits, read.errors);
-    for (_, arguments) in patches {
-        match redline_edits::parse_apply_patch_call(arguments) {
-            Ok(found) => edits.extend(found),
-            Err(e) => errors.push(e),
-        }
-    }
-    (edits, errors)
+        redline_edits::read_tool_calls(calls.iter().map(|(name, arguments)| (name.as_str(), arguments)));
+    (read.edits, read.errors)
 }
 
 impl Desk<'_> {

@@ -1,4 +1,4 @@
-//! Tool calls: `edit_file`, `create_file`, `delete_file`, `rename_file`, with arguments as a JSON
+//! Tool calls: `edit_file`, `create_file`, `delete_file`, `rename_file`, `apply_patch`, with arguments as a JSON
 //! object or as a JSON string (OpenAI style), one call or an array of calls.
 
 use serde_json::{Map, Value};
@@ -47,13 +47,17 @@ pub fn read_tool_calls<'a>(calls: impl IntoIterator<Item = (&'a str, &'a Value)>
 }
 
 /// Reads one tool call into the edits it asks for: `edit_file` (alias `str_replace`,
-/// `replace_in_file`), `create_file` (`write_file`), `delete_file` and `rename_file`
-/// (`move_file`), with the argument names the edit tools declare and their common aliases.
+/// `replace_in_file`), `create_file` (`write_file`), `delete_file`, `rename_file`
+/// (`move_file`), with the argument names the edit tools declare and their common aliases, and
+/// `apply_patch` (every edit of its patch).
 ///
 /// `arguments` is the arguments object, or a JSON string holding one (as some providers send
 /// them). `block` is the call's position among the reply's edit blocks: every edit of the call
 /// carries it, and an error names the call by it ("tool call {block + 1}").
 pub fn tool_call_edits(name: &str, arguments: &Value, block: usize) -> Result<Vec<Edit>, ParseError> {
+    if name == "apply_patch" {
+        return super::apply_patch::parse_apply_patch_call(arguments);
+    }
     read_call(name, arguments, block).map(|edit| vec![edit]).map_err(|m| call_error(block, m))
 }
 
